@@ -1,0 +1,167 @@
+"""The `evenhand` command: prepare, train, summarize, eval.
+
+    evenhand prepare neus --src ../shared/data/neus --out data/neus
+    evenhand train configs/summarizer_smollm2.yaml max_steps=2
+    evenhand summarize examples/pact_cluster.json
+    evenhand eval --checkpoint runs/summarizer/final --data data/neus/test.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EvenhandError
+
+# Which module trains which `task:` of a config file.
+TRAINERS = {
+    "summarizer": ("evenhand.training.config", "SummarizerTrainConfig", "evenhand.training.summarizer"),
+    "stance": ("evenhand.training.stance", "StanceTrainConfig", "evenhand.training.stance"),
+}
+
+
+def cmd_prepare(args) -> int:
+    from .prepare import prepare_neus
+
+    counts = prepare_neus(args.src, args.out, splits=args.splits)
+    for split, n in counts.items():
+        print(f"{Path(args.out) / (split + '.jsonl')}: {n} clusters")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .config import load_config, parse_overrides, read_yaml
+
+    task = parse_overrides([o for o in args.overrides if o.startswith("task=")]).get("task")
+    task = task or read_yaml(args.config).get("task", "summarizer")
+    if task not in TRAINERS:
+        raise EvenhandError(f"{args.config}: unknown task {task!r}; expected one of {sorted(TRAINERS)}")
+    cfg_module, cfg_name, train_module = TRAINERS[task]
+    cfg_cls = getattr(importlib.import_module(cfg_module), cfg_name)
+    cfg = load_config(args.config, args.overrides, cfg_cls)
+    final = importlib.import_module(train_module).train(cfg)
+    return 0 if final is not None else 130
+
+
+def _read_inputs(path: str):
+    from .corpus import read_jsonl, to_cluster
+
+    p = Path(path)
+    if p.suffix == ".jsonl":
+        return read_jsonl(p)
+    if not p.exists():
+        raise EvenhandError(f"input file not found: {p}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvenhandError(f"{p}: not valid UTF-8 JSON ({exc}); expected one cluster object or a list of them") from None
+    items = data if isinstance(data, list) and data and isinstance(data[0], dict) and "articles" in data[0] else [data]
+    return [to_cluster(item) for item in items]
+
+
+def cmd_summarize(args) -> int:
+    from .inference.summarizer import Summarizer
+
+    clusters = _read_inputs(args.input)
+    gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+    stance = False if args.no_stance else args.stance
+    summarizer = Summarizer.load(args.model, stance=stance)
+    results = summarizer.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
+    lines = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {len(lines)} result(s) to {args.out}")
+    elif args.json:
+        print("\n".join(lines))
+    else:
+        for r in results:
+            print(format_result(r))
+    return 0
+
+
+def format_result(r) -> str:
+    out = [f"== {r.id or 'cluster'} ({len(r.sources)} sources)", r.summary, ""]
+    if r.stances:
+        out.append("Stances:")
+        for country, s in r.stances.items():
+            label = getattr(s, "label", s)
+            conf = getattr(s, "confidence", None)
+            out.append(f"  {country}: {label}" + (f" ({conf:.2f})" if conf is not None else ""))
+            for ev in (getattr(s, "evidence", None) or [])[:2]:
+                sentence = getattr(ev, "sentence", ev)
+                source = getattr(ev, "source", None)
+                out.append(f"      - {sentence}" + (f" [{source}]" if source else ""))
+    return "\n".join(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evenhand", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"evenhand {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("prepare", help="convert a published corpus into evenhand JSONL")
+    p.add_argument("corpus", choices=["neus"])
+    p.add_argument("--src", required=True, help="folder with {train,val,test}.{source,target}")
+    p.add_argument("--out", required=True, help="output folder for {split}.jsonl")
+    p.add_argument("--splits", nargs="+", default=["train", "val", "test"])
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("train", help="fine-tune from a YAML config (key=value overrides follow)")
+    p.add_argument("config", help="YAML file in configs/")
+    p.add_argument("overrides", nargs="*", help="key=value, e.g. max_steps=2 lora.r=8 output_dir=runs/x")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
+    p.add_argument("input", help="a cluster .json (or a list of clusters) or a corpus .jsonl")
+    p.add_argument("--model", default=None, help="checkpoint folder (default: the bundled one)")
+    p.add_argument("--stance", default=None, help="stance checkpoint folder (default: the bundled one)")
+    p.add_argument("--no-stance", action="store_true", help="skip country stances")
+    p.add_argument("--topic", default=None, help="what stances are about (default: the summary's headline)")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--out", default=None, help="write JSONL results here")
+    p.add_argument("--json", action="store_true", help="print JSONL instead of text")
+    p.set_defaults(func=cmd_summarize)
+
+    # Subcommands owned by other modules register themselves; a missing one says so.
+    for module in ("evenhand.evaluation.cli", "evenhand.inference.stance_cli"):
+        try:
+            importlib.import_module(module).add_parsers(sub)
+        except ImportError:
+            pass
+    if "eval" not in sub.choices:
+        p = sub.add_parser("eval", help="evaluate a checkpoint (not available in this build)")
+        p.set_defaults(func=lambda args: _not_yet("eval"))
+    return parser
+
+
+def _not_yet(name: str) -> int:
+    print(f"evenhand {name}: not available yet in this version", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except EvenhandError as exc:
+        if args.verbose:
+            raise
+        print(f"evenhand {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"evenhand {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Turn a cluster into model input, sharing the token budget fairly among sources.
+
+Neutrality starts at the input: if the prompt were cut at a fixed length, the outlet
+that came last would vanish from the model's view. So each article gets a share of
+the budget (max-min fair: short articles keep all their tokens, the rest split what
+is left evenly), and the article order comes from a hash of the text, not from the
+order the user or the crawler happened to list them in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+from evenhand.corpus import Article, Cluster
+
+INSTRUCTION = (
+    "Write a neutral summary of the news event that the articles below report. "
+    "Say what happened in plain words, without loaded or emotional language. "
+    "Keep the facts the sources share, attribute claims and opinions to whoever made them, "
+    "and do not take any outlet's side. Start with a one-line headline."
+)
+
+# Marks the end of the prompt for models without a chat template (tiny test models, T5, BART).
+PLAIN_SUFFIX = "\n\nNeutral summary:"
+
+
+def fair_budget(lengths: list[int], budget: int) -> list[int]:
+    """Max-min fair split of `budget` tokens among sources of the given lengths.
+
+    Every source gets min(its length, its fair share); what short sources leave is
+    shared among the longer ones. The sum never exceeds the budget, and a non-empty
+    source gets at least one token whenever budget >= number of sources.
+    """
+    if budget < 0:
+        raise ValueError("budget must be >= 0")
+    alloc = [0] * len(lengths)
+    remaining = budget
+    active = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    while active:
+        share = remaining // len(active)
+        first = active[0]
+        if lengths[first] <= share:
+            alloc[first] = lengths[first]
+            remaining -= lengths[first]
+            active.pop(0)
+            continue
+        # Everyone left is longer than the share: split evenly, remainder by order.
+        extra = remaining - share * len(active)
+        for k, i in enumerate(sorted(active)):
+            alloc[i] = share + (1 if k < extra else 0)
+        break
+    return alloc
+
+
+def order_articles(articles: list[Article], rng: random.Random | None = None) -> list[int]:
+    """Indices in presentation order: random at training time, content-hash order otherwise."""
+    idx = list(range(len(articles)))
+    if rng is not None:
+        rng.shuffle(idx)
+        return idx
+    return sorted(idx, key=lambda i: hashlib.sha1(articles[i].text.encode("utf-8")).hexdigest())
+
+
+@dataclass
+class Prompt:
+    text: str  # the full model input, chat template applied if the tokenizer has one
+    order: list[int]  # article indices in the order shown
+    kept_tokens: list[int]  # tokens kept per article (input order)
+    total_tokens: list[int]  # tokens each article had (input order)
+
+    @property
+    def truncated(self) -> bool:
+        return any(k < t for k, t in zip(self.kept_tokens, self.total_tokens))
+
+
+def _article_body(article: Article) -> str:
+    return f"{article.title}\n{article.text}" if article.title else article.text
+
+
+def _render(blocks: list[str], tokenizer, use_chat: bool) -> str:
+    body = "\n\n".join(blocks)
+    if use_chat:
+        messages = [
+            {"role": "system", "content": INSTRUCTION},
+            {"role": "user", "content": body},
+        ]
+        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    return f"{INSTRUCTION}\n\n{body}{PLAIN_SUFFIX}"
+
+
+def uses_chat_template(tokenizer, is_encoder_decoder: bool) -> bool:
+    return not is_encoder_decoder and bool(getattr(tokenizer, "chat_template", None))
+
+
+def build_prompt(
+    cluster: Cluster,
+    tokenizer,
+    *,
+    max_source_tokens: int,
+    is_encoder_decoder: bool = False,
+    rng: random.Random | None = None,
+) -> Prompt:
+    """Render `cluster` as one prompt whose articles (with their headers) fit `max_source_tokens` tokens.
+
+    The instruction and chat template come on top (about 80 tokens for SmolLM2).
+    """
+    articles = cluster.articles
+    use_chat = uses_chat_template(tokenizer, is_encoder_decoder)
+    order = order_articles(articles, rng)
+    headers = [f"Article {k + 1}" + (f" ({articles[i].source})" if articles[i].source else "") + ":" for k, i in enumerate(order)]
+    token_ids = [tokenizer.encode(_article_body(a), add_special_tokens=False) for a in articles]
+    lengths = [len(t) for t in token_ids]
+    # The per-article headers are paid from the budget first; the instruction and chat
+    # template are a fixed cost outside it (the caller leaves room for them).
+    overhead = sum(len(tokenizer.encode(h + "\n", add_special_tokens=False)) for h in headers)
+    budget = max(len(articles), max_source_tokens - overhead)
+    kept = fair_budget(lengths, budget)
+    blocks = []
+    for header, i in zip(headers, order):
+        ids = token_ids[i][: kept[i]]
+        text = tokenizer.decode(ids, skip_special_tokens=True).strip()
+        if kept[i] < lengths[i]:
+            text += " …"
+        blocks.append(f"{header}\n{text}")
+    return Prompt(text=_render(blocks, tokenizer, use_chat), order=order, kept_tokens=kept, total_tokens=lengths)

@@ -1,0 +1,47 @@
+import pytest
+
+from evenhand.config import load_config, parse_overrides
+from evenhand.errors import ConfigError
+from evenhand.training.config import SummarizerTrainConfig
+
+
+def test_yaml_file_and_overrides(tmp_path, repo_root):
+    cfg = load_config(repo_root / "configs" / "summarizer_smollm2.yaml", ["max_steps=2", "lora.r=4", "lora.enabled=false"],
+                      SummarizerTrainConfig)
+    assert cfg.trainer.max_steps == 2  # shorthand routed into the trainer section
+    assert cfg.lora.r == 4 and cfg.lora.enabled is False
+    assert cfg.trainer.learning_rate == pytest.approx(2e-4)
+
+
+def test_parse_overrides_types():
+    assert parse_overrides(["a=1", "b.c=true", "d=x,y", "e=2e-4", "f="]) == {
+        "a": 1, "b": {"c": True}, "d": "x,y", "e": "2e-4", "f": None}
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_overrides(["oops"])
+
+
+def test_unknown_key_suggests_the_close_match():
+    with pytest.raises(ConfigError, match="unknown key 'trainer.learning_rat'; did you mean 'trainer.learning_rate'"):
+        load_config(None, ["trainer.learning_rat=1"], SummarizerTrainConfig)
+    with pytest.raises(ConfigError, match="unknown key 'bse_model'; did you mean 'base_model'"):
+        load_config(None, ["bse_model=x"], SummarizerTrainConfig)
+
+
+def test_wrong_type_names_key_and_expected_type(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("trainer:\n  max_steps: lots\n")
+    with pytest.raises(ConfigError, match=r"c.yaml: 'trainer.max_steps' must be an integer, got 'lots'"):
+        load_config(f, [], SummarizerTrainConfig)
+    with pytest.raises(ConfigError, match="'lora.enabled' must be true or false"):
+        load_config(None, ["lora.enabled=maybe"], SummarizerTrainConfig)
+    with pytest.raises(ConfigError, match="must be one of"):
+        load_config(None, ["data.on_error=ignore"], SummarizerTrainConfig)
+
+
+def test_bad_yaml_and_cross_field_checks(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("trainer: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(f, [], SummarizerTrainConfig)
+    with pytest.raises(ConfigError, match="multiple of trainer.eval_steps"):
+        load_config(None, ["eval_steps=3", "save_steps=4"], SummarizerTrainConfig)

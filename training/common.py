@@ -1,0 +1,155 @@
+"""Pieces every evenhand training run shares: Trainer arguments, resume, Ctrl-C handling."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transformers import EarlyStoppingCallback, TrainerCallback, TrainingArguments
+
+from .config import TrainerSettings
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINTS = "checkpoints"  # Trainer's step checkpoints live in output_dir/checkpoints
+
+
+class InterruptCallback(TrainerCallback):
+    """First Ctrl-C: save a checkpoint at the end of the current step and stop cleanly.
+
+    A second Ctrl-C falls through to Python's default (immediate KeyboardInterrupt).
+    """
+
+    def __init__(self) -> None:
+        self.interrupted = False
+        self._previous = None
+
+    def install(self) -> None:
+        self._previous = signal.getsignal(signal.SIGINT)
+
+        def handler(signum, frame):
+            if self.interrupted:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                raise KeyboardInterrupt
+            self.interrupted = True
+            print("\nevenhand: interrupted; saving a checkpoint after this step (Ctrl-C again to abort)", flush=True)
+
+        try:
+            signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not in the main thread (e.g. inside a notebook worker)
+            self._previous = None
+
+    def uninstall(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.interrupted:
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+
+def training_arguments(
+    settings: TrainerSettings, output_dir: str | Path, *, seed: int, has_eval: bool, **extra: Any
+) -> TrainingArguments:
+    s = settings
+    eval_kwargs: dict[str, Any] = {"eval_strategy": "no"}
+    if has_eval:
+        eval_kwargs = {
+            "eval_strategy": "steps",
+            "eval_steps": s.eval_steps,
+            "load_best_model_at_end": s.early_stopping_patience is not None,
+            "metric_for_best_model": "eval_loss",
+            "greater_is_better": False,
+        }
+    return TrainingArguments(
+        output_dir=str(Path(output_dir) / CHECKPOINTS),
+        learning_rate=s.learning_rate,
+        num_train_epochs=s.num_train_epochs,
+        max_steps=s.max_steps,
+        per_device_train_batch_size=s.per_device_train_batch_size,
+        per_device_eval_batch_size=s.per_device_eval_batch_size,
+        gradient_accumulation_steps=s.gradient_accumulation_steps,
+        warmup_steps=s.warmup_ratio,  # transformers 5: a float < 1 is a ratio of total steps
+        weight_decay=s.weight_decay,
+        lr_scheduler_type=s.lr_scheduler_type,
+        logging_steps=s.logging_steps,
+        save_strategy="steps",
+        save_steps=s.save_steps,
+        save_total_limit=s.save_total_limit,
+        dataloader_num_workers=s.dataloader_num_workers,
+        bf16=s.bf16,
+        use_cpu=s.use_cpu,
+        torch_compile=s.torch_compile,
+        seed=seed,
+        data_seed=seed,
+        report_to=[],
+        remove_unused_columns=False,
+        disable_tqdm=False,
+        **eval_kwargs,
+        **extra,
+    )
+
+
+def callbacks_for(settings: TrainerSettings, has_eval: bool) -> list[TrainerCallback]:
+    if has_eval and settings.early_stopping_patience is not None:
+        return [EarlyStoppingCallback(early_stopping_patience=settings.early_stopping_patience)]
+    return []
+
+
+def complete_checkpoints(output_dir: str | Path) -> list[Path]:
+    """Step checkpoints that finished saving, oldest first.
+
+    Trainer writes trainer_state.json last, so a folder without a readable one was
+    cut off mid-save (a kill, a full disk) and must not be resumed from.
+    """
+    folder = Path(output_dir) / CHECKPOINTS
+    found = []
+    for ck in folder.glob("checkpoint-*"):
+        try:
+            step = int(ck.name.split("-")[-1])
+            json.loads((ck / "trainer_state.json").read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue
+        found.append((step, ck))
+    return [ck for _, ck in sorted(found)]
+
+
+def resume_point(output_dir: str | Path, resume: bool) -> str | None:
+    if not resume:
+        return None
+    complete = complete_checkpoints(output_dir)
+    if not complete:
+        return None
+    last = str(complete[-1])
+    logger.info("resuming from %s", last)
+    print(f"evenhand: resuming from {last}", flush=True)
+    return last
+
+
+def run_trainer(trainer, output_dir: str | Path, resume: bool) -> bool:
+    """Train (resuming if asked and possible). Returns False if the user interrupted."""
+    stopper = InterruptCallback()
+    trainer.add_callback(stopper)
+    stopper.install()
+    try:
+        trainer.train(resume_from_checkpoint=resume_point(output_dir, resume))
+    finally:
+        stopper.uninstall()
+    if stopper.interrupted:
+        last = complete_checkpoints(output_dir)[-1]
+        print(f"evenhand: stopped at step {trainer.state.global_step}; checkpoint {last}. "
+              "Run the same command again to resume.", flush=True)
+        return False
+    return True
+
+
+def dump_config(cfg, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(asdict(cfg), fh, sort_keys=False)

@@ -1,0 +1,80 @@
+"""Training configuration dataclasses (YAML files in configs/ fill them; see evenhand.config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from evenhand.errors import ConfigError
+
+
+@dataclass
+class LoraSettings:
+    enabled: bool = True  # false = full fine-tuning
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    # None adapts every linear layer but the output head ("all-linear" in peft).
+    target_modules: list[str] | None = None
+
+
+@dataclass
+class SummarizerData:
+    train_file: str = "data/neus/train.jsonl"
+    val_file: str | None = "data/neus/val.jsonl"
+    max_source_tokens: int = 768  # article content of all sources together (shared fairly)
+    max_target_tokens: int = 256
+    shuffle_articles: bool = True  # a random article order per example, so no position is privileged
+    limit_train: int | None = None  # first N clusters only (quick experiments)
+    limit_val: int | None = None
+    on_error: Literal["raise", "skip"] = "raise"
+
+
+@dataclass
+class TrainerSettings:
+    """The subset of transformers.TrainingArguments that evenhand exposes."""
+
+    learning_rate: float = 2e-4
+    num_train_epochs: float = 3.0
+    max_steps: int = -1  # > 0 overrides num_train_epochs
+    per_device_train_batch_size: int = 4
+    per_device_eval_batch_size: int = 4
+    gradient_accumulation_steps: int = 1
+    warmup_ratio: float = 0.03
+    weight_decay: float = 0.0
+    lr_scheduler_type: str = "linear"
+    logging_steps: int = 10
+    eval_steps: int = 100
+    save_steps: int = 100
+    save_total_limit: int | None = 3
+    early_stopping_patience: int | None = 3  # in evaluations; None disables
+    gradient_checkpointing: bool = False
+    dataloader_num_workers: int = 0
+    bf16: bool = False
+    use_cpu: bool = False
+    torch_compile: bool = False
+
+
+@dataclass
+class SummarizerTrainConfig:
+    task: Literal["summarizer"] = "summarizer"
+    base_model: str = "smollm2-135m-instruct"
+    output_dir: str = "runs/summarizer"
+    seed: int = 42
+    resume: bool = True  # continue from the newest checkpoint in output_dir/checkpoints if there is one
+    data: SummarizerData = field(default_factory=SummarizerData)
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    trainer: TrainerSettings = field(default_factory=TrainerSettings)
+    generation: dict = field(default_factory=dict)  # default generate() kwargs stored with the checkpoint
+
+    def validate(self) -> None:
+        t = self.trainer
+        if self.data.max_source_tokens < 16:
+            raise ConfigError("data.max_source_tokens must be at least 16")
+        if t.early_stopping_patience is not None and self.data.val_file and t.save_steps % t.eval_steps:
+            raise ConfigError(
+                f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
+                "when early stopping keeps the best checkpoint"
+            )
+        if t.learning_rate <= 0:
+            raise ConfigError("trainer.learning_rate must be > 0")

@@ -1,0 +1,201 @@
+"""Fine-tune a causal or encoder-decoder LM to write neutral multi-source summaries.
+
+    evenhand train configs/summarizer_smollm2.yaml max_steps=2
+
+The loss covers the summary tokens only (the prompt's labels are -100), LoRA through
+peft by default (`lora.enabled=false` for full fine-tuning), and the final folder is
+an evenhand checkpoint (see evenhand.models.checkpoint).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from evenhand.corpus import Cluster, read_jsonl
+from evenhand.errors import ConfigError
+from evenhand.inference.prompting import build_prompt
+from evenhand.models.checkpoint import Manifest, write_checkpoint
+from evenhand.models.loading import load_base_lm, load_tokenizer
+
+from .common import callbacks_for, dump_config, run_trainer, training_arguments
+from .config import SummarizerTrainConfig
+
+logger = logging.getLogger(__name__)
+
+IGNORE_INDEX = -100
+
+
+def encode_example(
+    cluster: Cluster,
+    tokenizer,
+    *,
+    max_source_tokens: int,
+    max_target_tokens: int,
+    is_encoder_decoder: bool,
+    rng: random.Random | None,
+) -> dict[str, list[int]]:
+    """Token ids for one training example; for causal LMs the prompt part of labels is masked."""
+    prompt = build_prompt(
+        cluster, tokenizer, max_source_tokens=max_source_tokens, is_encoder_decoder=is_encoder_decoder, rng=rng
+    )
+    target_ids = tokenizer.encode(cluster.summary, add_special_tokens=False)[: max_target_tokens - 1]
+    eos = tokenizer.eos_token_id
+    if is_encoder_decoder:
+        input_ids = tokenizer.encode(prompt.text, add_special_tokens=True)
+        labels = target_ids + ([eos] if eos is not None else [])
+        return {"input_ids": input_ids, "attention_mask": [1] * len(input_ids), "labels": labels}
+    # The chat template already carries its special tokens; a plain prompt gets BOS if the model uses one.
+    prompt_ids = tokenizer.encode(prompt.text, add_special_tokens=False)
+    if tokenizer.bos_token_id is not None and not getattr(tokenizer, "chat_template", None):
+        prompt_ids = [tokenizer.bos_token_id] + prompt_ids
+    answer = target_ids + ([eos] if eos is not None else [])
+    input_ids = prompt_ids + answer
+    labels = [IGNORE_INDEX] * len(prompt_ids) + answer
+    return {"input_ids": input_ids, "attention_mask": [1] * len(input_ids), "labels": labels}
+
+
+class CausalCollator:
+    """Right-pads input_ids/attention_mask/labels; labels pad with -100 so padding costs no loss."""
+
+    def __init__(self, pad_token_id: int):
+        self.pad_token_id = pad_token_id
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        width = max(len(f["input_ids"]) for f in features)
+        batch = {"input_ids": [], "attention_mask": [], "labels": []}
+        for f in features:
+            pad = width - len(f["input_ids"])
+            batch["input_ids"].append(list(f["input_ids"]) + [self.pad_token_id] * pad)
+            batch["attention_mask"].append(list(f["attention_mask"]) + [0] * pad)
+            batch["labels"].append(list(f["labels"]) + [IGNORE_INDEX] * pad)
+        return {k: torch.tensor(v, dtype=torch.long) for k, v in batch.items()}
+
+
+def build_dataset(clusters: list[Cluster], tokenizer, cfg: SummarizerTrainConfig, *, is_encoder_decoder: bool, shuffle: bool):
+    import datasets
+
+    rows = []
+    for i, cluster in enumerate(clusters):
+        # One seeded generator per example: the same order on every run and after resume.
+        rng = random.Random(f"{cfg.seed}-{cluster.id}-{i}") if shuffle else None
+        rows.append(
+            encode_example(
+                cluster,
+                tokenizer,
+                max_source_tokens=cfg.data.max_source_tokens,
+                max_target_tokens=cfg.data.max_target_tokens,
+                is_encoder_decoder=is_encoder_decoder,
+                rng=rng,
+            )
+        )
+    return datasets.Dataset.from_list(rows)
+
+
+def _load_split(path: str | None, cfg: SummarizerTrainConfig, limit: int | None) -> list[Cluster]:
+    if path is None:
+        return []
+    clusters = read_jsonl(path, require_summary=True, on_error=cfg.data.on_error)
+    if not clusters:
+        raise ConfigError(f"{path} holds no usable clusters")
+    return clusters[:limit] if limit else clusters
+
+
+def _apply_lora(model, cfg: SummarizerTrainConfig, is_encoder_decoder: bool):
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_2_SEQ_LM if is_encoder_decoder else TaskType.CAUSAL_LM,
+        r=cfg.lora.r,
+        lora_alpha=cfg.lora.alpha,
+        lora_dropout=cfg.lora.dropout,
+        target_modules=cfg.lora.target_modules or "all-linear",
+    )
+    model = get_peft_model(model, lora)
+    trainable, total = model.get_nb_trainable_parameters()
+    print(f"evenhand: LoRA r={cfg.lora.r}: {trainable:,} trainable of {total:,} parameters", flush=True)
+    return model
+
+
+def train(cfg: SummarizerTrainConfig) -> Path | None:
+    """Run one training job; returns the final checkpoint folder (None if interrupted)."""
+    from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
+
+    set_seed(cfg.seed)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dump_config(cfg, out / "train_config.yaml")
+
+    tokenizer = load_tokenizer(cfg.base_model)
+    model, is_encoder_decoder = load_base_lm(cfg.base_model)
+    train_clusters = _load_split(cfg.data.train_file, cfg, cfg.data.limit_train)
+    val_clusters = _load_split(cfg.data.val_file, cfg, cfg.data.limit_val)
+    train_ds = build_dataset(train_clusters, tokenizer, cfg, is_encoder_decoder=is_encoder_decoder, shuffle=cfg.data.shuffle_articles)
+    val_ds = build_dataset(val_clusters, tokenizer, cfg, is_encoder_decoder=is_encoder_decoder, shuffle=False) if val_clusters else None
+    print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation clusters", flush=True)
+
+    if cfg.trainer.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.config.use_cache = False
+    if cfg.lora.enabled:
+        model = _apply_lora(model, cfg, is_encoder_decoder)
+
+    if is_encoder_decoder:
+        collator = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100)
+    else:
+        collator = CausalCollator(tokenizer.pad_token_id)
+    has_eval = val_ds is not None
+    args = training_arguments(cfg.trainer, out, seed=cfg.seed, has_eval=has_eval)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=val_ds,
+        data_collator=collator,
+        processing_class=tokenizer,
+        callbacks=callbacks_for(cfg.trainer, has_eval),
+    )
+    if not run_trainer(trainer, out, cfg.resume):
+        return None
+    final = out / "final"
+    save_summarizer(trainer.model, tokenizer, final, cfg, is_encoder_decoder=is_encoder_decoder,
+                    metrics=_final_metrics(trainer))
+    print(f"evenhand: wrote checkpoint {final}", flush=True)
+    return final
+
+
+def _final_metrics(trainer) -> dict[str, Any]:
+    history = trainer.state.log_history
+    evals = [h for h in history if "eval_loss" in h]
+    train_losses = [h["loss"] for h in history if "loss" in h]
+    return {
+        "global_step": trainer.state.global_step,
+        "best_eval_loss": min((h["eval_loss"] for h in evals), default=None),
+        "last_train_loss": train_losses[-1] if train_losses else None,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+    }
+
+
+def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, *, is_encoder_decoder: bool,
+                    metrics: dict[str, Any] | None = None) -> Path:
+    adapter = cfg.lora.enabled
+    manifest = Manifest(
+        task="summarizer",
+        base_model=cfg.base_model if adapter else None,
+        architecture="seq2seq" if is_encoder_decoder else "causal",
+        adapter=adapter,
+        config=asdict(cfg),
+        extra={"train_metrics": metrics or {}, "generation": dict(cfg.generation)},
+    )
+
+    def save(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        dump_config(cfg, tmp / "train_config.yaml")
+
+    return write_checkpoint(folder, save, manifest)
