@@ -35,7 +35,7 @@ def measure(model, batches, steps: int) -> dict[str, float]:
 def main() -> None:
     from evenhand.corpus import read_jsonl
     from evenhand.models.loading import load_base_lm, load_tokenizer
-    from evenhand.training.summarizer import CausalCollator, encode_example
+    from evenhand.training.summarizer import CausalCollator, encode_example, linear_module_names
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base-model", default="smollm2-135m-instruct")
@@ -65,8 +65,9 @@ def main() -> None:
 
             n = model.config.num_hidden_layers
             layers = list(range(n - args.top_layers, n)) if mode == "lora-top" else None
+            targets = linear_module_names(model) if layers else "all-linear"
             model = get_peft_model(model, LoraConfig(task_type=TaskType.CAUSAL_LM, r=args.lora_r, lora_alpha=2 * args.lora_r,
-                                                     target_modules="all-linear", layers_to_transform=layers))
+                                                     target_modules=targets, layers_to_transform=layers))
         r = measure(model, batches, args.steps)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{mode:<6} {r['s_per_step']:>8.2f} {r['tokens_per_s']:>9.0f} {rss:>13.0f}")

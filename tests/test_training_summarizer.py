@@ -141,3 +141,15 @@ def test_cli_train_and_summarize(train_overrides, tiny_causal, corpus_dir, tmp_p
     assert rec["id"] == "example-russia-dprk-pact-2024" and len(rec["sources"]) == 5 and "summary" in rec
     assert main(["train", str(config), "trainer.max_stepz=2"]) == 2
     assert "did you mean 'trainer.max_steps'" in capsys.readouterr().err
+
+
+def test_lora_top_layers_adapts_only_the_top_blocks(cfg_for, tiny_causal, corpus_dir, tmp_path):
+    from evenhand.models.loading import load_base_lm
+    from evenhand.training.summarizer import _apply_lora
+
+    model, _ = load_base_lm(str(tiny_causal))
+    cfg = cfg_for(tiny_causal, corpus_dir, tmp_path, **{"lora.top_layers": 1})
+    peft_model = _apply_lora(model, cfg, is_encoder_decoder=False)
+    trainable = [n for n, p in peft_model.named_parameters() if p.requires_grad]
+    assert trainable and all(".layers.1." in n and "lora_" in n for n in trainable)
+    assert {n.split(".layers.1.")[1].split(".")[1] for n in trainable} >= {"q_proj", "down_proj"}

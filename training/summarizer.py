@@ -106,19 +106,30 @@ def _load_split(path: str | None, cfg: SummarizerTrainConfig, limit: int | None)
     return clusters[:limit] if limit else clusters
 
 
+def linear_module_names(model) -> list[str]:
+    """Leaf names of every Linear layer but the output head (what peft's "all-linear" adapts)."""
+    head = model.get_output_embeddings()
+    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear) and module is not head})
+
+
 def _apply_lora(model, cfg: SummarizerTrainConfig, is_encoder_decoder: bool):
     from peft import LoraConfig, TaskType, get_peft_model
 
+    targets = cfg.lora.target_modules or "all-linear"
     layers = None
     if cfg.lora.top_layers:
         n_layers = model.config.num_hidden_layers
         layers = list(range(max(0, n_layers - cfg.lora.top_layers), n_layers))
+        # peft accepts a layer subset only with explicit module names.
+        if targets == "all-linear":
+            targets = linear_module_names(model)
     lora = LoraConfig(
         task_type=TaskType.SEQ_2_SEQ_LM if is_encoder_decoder else TaskType.CAUSAL_LM,
         r=cfg.lora.r,
         lora_alpha=cfg.lora.alpha,
         lora_dropout=cfg.lora.dropout,
-        target_modules=cfg.lora.target_modules or "all-linear",
+        target_modules=targets,
         layers_to_transform=layers,
     )
     model = get_peft_model(model, lora)

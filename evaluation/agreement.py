@@ -1,0 +1,91 @@
+"""Inter-annotator agreement for the cluster-level stance labels.
+
+    python -m evenhand.evaluation.agreement labels/neus_stance/train.jsonl labels/neus_stance/dev.jsonl \
+        --second labels/neus_stance/double_annotation_second.jsonl
+
+Items are (cluster id, country) pairs over the union of both annotators' countries; a
+country one annotator did not list counts as `not_stated` for them (the guideline's
+rule for countries that are only mentioned). Reports raw agreement and Cohen's kappa,
+over all five labels and over the clusters' stance-bearing pairs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from evenhand.corpus import STANCE_LABELS
+
+
+@dataclass
+class Agreement:
+    n_items: int
+    observed: float
+    kappa: float
+    confusion: dict[str, dict[str, int]]
+
+
+def cohen_kappa(a: list[str], b: list[str]) -> float:
+    n = len(a)
+    if n == 0:
+        return float("nan")
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def agreement(first: dict[str, dict[str, str]], second: dict[str, dict[str, str]], *, stance_only: bool = False) -> Agreement:
+    a, b = [], []
+    for cid in sorted(set(first) & set(second)):
+        for country in sorted(set(first[cid]) | set(second[cid])):
+            x = first[cid].get(country, "not_stated")
+            y = second[cid].get(country, "not_stated")
+            if stance_only and x == "not_stated" and y == "not_stated":
+                continue
+            a.append(x)
+            b.append(y)
+    confusion = {x: {y: 0 for y in STANCE_LABELS} for x in STANCE_LABELS}
+    for x, y in zip(a, b):
+        confusion[x][y] += 1
+    observed = sum(x == y for x, y in zip(a, b)) / len(a) if a else float("nan")
+    return Agreement(len(a), observed, cohen_kappa(a, b), confusion)
+
+
+def read_labels(*paths: str | Path) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                out[rec["id"]] = rec["stances"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("first", nargs="+", help="the first annotator's label files")
+    ap.add_argument("--second", required=True, help="the second (blind) annotator's label file")
+    args = ap.parse_args(argv)
+    first, second = read_labels(*args.first), read_labels(args.second)
+    missing = sorted(set(second) - set(first))
+    if missing:
+        print(f"warning: {len(missing)} doubly-annotated id(s) not in the first files: {missing[:5]}")
+    n_clusters = len(set(first) & set(second))
+    for title, stance_only in (("all pairs (5 labels)", False), ("pairs where someone saw a stance", True)):
+        r = agreement(first, second, stance_only=stance_only)
+        print(f"{title}: {n_clusters} clusters, {r.n_items} (cluster, country) pairs, "
+              f"agreement {r.observed:.3f}, Cohen's kappa {r.kappa:.3f}")
+    r = agreement(first, second)
+    print("confusion (rows: first annotator, columns: second)")
+    print(" " * 11 + " ".join(f"{lab[:10]:>10}" for lab in STANCE_LABELS))
+    for x in STANCE_LABELS:
+        print(f"{x[:10]:>10} " + " ".join(f"{r.confusion[x][y]:>10}" for y in STANCE_LABELS))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
