@@ -1,0 +1,189 @@
+"""Command line for evaluation: `evenhand eval` and `evenhand card`.
+
+`add_parsers(subparsers)` registers both on the main `evenhand` parser; until that is
+wired, `python -m evenhand.evaluation.cli eval ...` runs the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from evenhand.errors import EvenhandError
+
+EVAL_HELP = """\
+Generate summaries with a checkpoint (batched, resumable) or read ready-made ones, and
+score them: ROUGE-1/2/L/Lsum with 95% bootstrap intervals, loaded-language rate
+(VADER), NeuS arousal (with --vad-lexicon), source balance, length and copying, and
+country-stance F1 where the data has stances. Writes metrics.json, predictions.jsonl,
+scores.jsonl, report.md and metrics.png. Definitions: evaluation/METRICS.md.
+
+examples:
+  evenhand eval --checkpoint runs/smollm2 --data data/neus/test.jsonl --limit 50
+  evenhand eval --data ../shared/data/neus/test.source \\
+      --predictions ../shared/data/neus_peer_outputs/generated_summary_NeuS/lexrank.txt
+"""
+
+
+def _command_line(argv: Sequence[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return "evenhand " + " ".join(shlex.quote(a) for a in args)
+
+
+def add_eval_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("what to score (one of)")
+    src.add_argument("--checkpoint", metavar="PATH", help="checkpoint folder: generate summaries with it, then score")
+    src.add_argument(
+        "--predictions", metavar="FILE", nargs="+", default=[],
+        help="score ready-made outputs: a text file with one summary per line in data order, or a .jsonl "
+        "with id/summary(/stances); several files are compared side by side",
+    )
+    p.add_argument("--data", required=True, metavar="FILE",
+                   help="clusters: corpus JSONL (data/neus/test.jsonl) or a raw NeuS split (test.source, with test.target beside it)")
+    p.add_argument("--references", metavar="FILE", help="reference summaries, one per line in data order (e.g. NeuS test.target); overrides the data's")
+    p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N clusters")
+    p.add_argument("--batch-size", type=int, default=8, metavar="B", help="clusters per generation batch (default 8)")
+    p.add_argument("--max-new-tokens", type=int, metavar="N", help="generation length limit (default: the checkpoint's)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default eval_out/NAME); rerunning into it resumes generation")
+    p.add_argument("--name", help="system name in the report (default: checkpoint folder or file name)")
+    p.add_argument("--vad-lexicon", metavar="PATH",
+                   help="NRC-VAD-Lexicon.txt (Aug2018 release) for the NeuS arousal metric; not shipped (its terms forbid redistribution)")
+    p.add_argument("--wordnet", metavar="PATH",
+                   help="WordNet 3.0 dict folder (or NLTK wordnet.zip) for the arousal lemmatiser (default: found automatically)")
+    p.add_argument("--peers", metavar="DIR",
+                   help="peer outputs folder (default: ../shared/data/neus_peer_outputs when present and the data is the NeuS test split)")
+    p.add_argument("--no-peers", action="store_true", help="do not score peers")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for 95%% intervals (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    card = p.add_argument_group("model card")
+    card.add_argument("--write-card", action="store_true", help="also write CHECKPOINT/README.md (model card) from these metrics")
+    add_card_metadata_arguments(card)
+
+
+def add_card_metadata_arguments(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    p.add_argument("--base-model", help="base model id for the card (default: read from the checkpoint)")
+    p.add_argument("--license", dest="card_license", help="license id for the card (default apache-2.0)")
+    p.add_argument("--model-name", help="model name for the card (default: checkpoint folder name)")
+    p.add_argument("--dataset", dest="card_datasets", action="append", metavar="ID", help="dataset id for the card metadata (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace a README.md that evenhand did not write")
+
+
+def _card_overrides(args: argparse.Namespace) -> dict:
+    return {
+        "base_model": args.base_model,
+        "license": args.card_license,
+        "model_name": args.model_name,
+        "datasets": args.card_datasets,
+    }
+
+
+def run_eval_command(args: argparse.Namespace) -> int:
+    from .run import EvalRequest, run_eval
+    from .scoring import EvalSettings
+
+    req = EvalRequest(
+        data=args.data,
+        checkpoint=args.checkpoint,
+        predictions=list(args.predictions or []),
+        references=args.references,
+        limit=args.limit,
+        batch_size=args.batch_size,
+        max_new_tokens=args.max_new_tokens,
+        out=args.out,
+        name=args.name,
+        peers=args.peers,
+        use_peers=not args.no_peers,
+        write_card=args.write_card,
+        card_overrides=_card_overrides(args),
+        card_force=args.force,
+        settings=EvalSettings(
+            bootstrap=args.bootstrap, seed=args.seed, vad_lexicon=args.vad_lexicon,
+            wordnet=args.wordnet, progress=not args.no_progress,
+        ),
+        command=getattr(args, "command_line", None) or _command_line(None),
+    )
+    outcome = run_eval(req)
+    for s in outcome.systems:
+        r = s.metrics.get("rouge") or {}
+        rouge = " ".join(f"{k}={v['mean']:.2f}" for k, v in r.items() if v) or "no references"
+        bal = (s.metrics["balance"].get("evenness") or {}).get("mean")
+        print(f"{s.name}: {rouge}; evenness={bal if bal is None else round(bal, 3)}")
+    if outcome.peers:
+        print(f"peers scored: {', '.join(outcome.peers)}")
+    print(f"wrote {outcome.out_dir / 'metrics.json'} and {outcome.report}")
+    if outcome.card:
+        print(f"wrote model card {outcome.card}")
+    return 0
+
+
+def run_card_command(args: argparse.Namespace) -> int:
+    import json
+
+    from .card import ModelCardData, write_model_card
+    from .data import EvaluationError
+
+    metrics = peers = None
+    command = None
+    if args.metrics:
+        mpath = Path(args.metrics)
+        if not mpath.is_file():
+            raise EvaluationError(f"--metrics {mpath}: file not found (expected metrics.json from evenhand eval)")
+        metrics = json.loads(mpath.read_text(encoding="utf-8"))
+        command = (metrics.get("run") or {}).get("command")
+        # The peers that eval showed next to this system, from its cache.
+        from .peers import display_name
+
+        peers = {}
+        for stem in (metrics.get("run") or {}).get("peer_files") or []:
+            cached = mpath.parent / "peers" / f"{stem}.json"
+            if cached.is_file():
+                peers[display_name(stem)] = json.loads(cached.read_text(encoding="utf-8"))["metrics"]
+    data = ModelCardData.from_checkpoint(
+        args.checkpoint, metrics=metrics, peers=peers or None, eval_command=command, **_card_overrides(args)
+    )
+    path = write_model_card(args.checkpoint, data, template=args.template, out=args.out, force=args.force)
+    print(f"wrote model card {path}")
+    return 0
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """Register `eval` and `card` on the main evenhand parser."""
+    p = subparsers.add_parser(
+        "eval", help="generate and score summaries; compare with peers",
+        description=EVAL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_eval_arguments(p)
+    p.set_defaults(func=run_eval_command)
+
+    c = subparsers.add_parser(
+        "card", help="write a checkpoint's model card (README.md with Hugging Face metadata)",
+        description="Write CHECKPOINT/README.md from model_cards/template.md, with Hugging Face metadata "
+        "(base_model, license, datasets, tags, model-index from metrics.json).",
+    )
+    c.add_argument("--checkpoint", required=True, metavar="PATH")
+    c.add_argument("--metrics", metavar="FILE", help="metrics.json from evenhand eval (its folder's peers/ are shown too)")
+    c.add_argument("--template", metavar="FILE", help="Markdown template with {{placeholders}} (default model_cards/template.md)")
+    c.add_argument("--out", metavar="FILE", help="where to write (default CHECKPOINT/README.md)")
+    add_card_metadata_arguments(c)
+    c.set_defaults(func=run_card_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="evenhand", description="evenhand evaluation commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parsers(sub)
+    args = parser.parse_args(argv)
+    args.command_line = _command_line(argv)
+    try:
+        return args.func(args)
+    except EvenhandError as exc:
+        print(f"evenhand {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

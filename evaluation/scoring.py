@@ -1,0 +1,183 @@
+"""Score one system's predictions on a set of clusters with every metric.
+
+The result is plain JSON-able data: `metrics` (system-level means with bootstrap
+intervals) and `per_example` (one record per cluster, written to scores.jsonl).
+Definitions: METRICS.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evenhand.corpus import Cluster
+
+from .arousal import ArousalMetric, load_vad_lexicon
+from .balance import MIN_SUPPORT, TIE_MARGIN, source_balance
+from .copying import NOVEL_N, copy_stats
+from .data import Prediction, reference_text
+from .neutrality import STRONG_VALENCE, loaded_language, top_loaded_words
+from .rouge import ROUGE_TYPES, rouge_f1
+from .stance_metrics import stance_metrics
+from .stats import bootstrap_ci
+from .text import rouge_tokens, strip_markers
+
+# Bump when a metric's definition changes, so cached peer scores are recomputed.
+METRICS_VERSION = 1
+
+
+@dataclass
+class EvalSettings:
+    bootstrap: int = 1000
+    seed: int = 0
+    vad_lexicon: str | None = None
+    wordnet: str | None = None
+    progress: bool = True
+
+    def fingerprint(self) -> dict[str, Any]:
+        d = {"bootstrap": self.bootstrap, "seed": self.seed, "metrics_version": METRICS_VERSION}
+        if self.vad_lexicon:
+            p = Path(self.vad_lexicon)
+            d["vad_lexicon"] = [str(p.resolve()), p.stat().st_size if p.exists() else None]
+        d["wordnet"] = self.wordnet
+        return d
+
+
+@dataclass
+class ScoredSystem:
+    name: str
+    metrics: dict[str, Any]
+    per_example: list[dict[str, Any]] = field(default_factory=list)
+
+
+def article_text(article) -> str:
+    return f"{article.title}\n{article.text}".strip() if article.title else article.text
+
+
+def _ci(values: list[float | None], settings: EvalSettings) -> dict[str, Any] | None:
+    ci = bootstrap_ci(values, n_resamples=settings.bootstrap, seed=settings.seed)
+    return None if ci.n == 0 else ci.to_dict()
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, nd)
+
+
+class Scorer:
+    """Holds what is costly to build (lexicons, lemmatiser) across systems."""
+
+    def __init__(self, settings: EvalSettings | None = None):
+        self.settings = settings or EvalSettings()
+        self.arousal: ArousalMetric | None = None
+        if self.settings.vad_lexicon:
+            self.arousal = ArousalMetric(load_vad_lexicon(self.settings.vad_lexicon), wordnet=self.settings.wordnet)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What cached scores depend on, including which lemmatiser was actually found."""
+        return dict(self.settings.fingerprint(), lemmatizer=self.arousal.lemmatizer.name if self.arousal else None)
+
+    def score(self, name: str, clusters: list[Cluster], predictions: dict[str, Prediction]) -> ScoredSystem:
+        s = self.settings
+        preds = [predictions[c.id] for c in clusters]
+        hyps = [strip_markers(p.summary) for p in preds]
+        refs = [reference_text(c) for c in clusters]
+        articles = [[article_text(a) for a in c.articles] for c in clusters]
+        per: list[dict[str, Any]] = [{"id": c.id} for c in clusters]
+
+        with_ref = [i for i, r in enumerate(refs) if r is not None]
+        rouge = None
+        if with_ref:
+            scores = rouge_f1([hyps[i] for i in with_ref], [refs[i] for i in with_ref])
+            rouge = {t: _ci(scores[t], s) for t in ROUGE_TYPES}
+            for j, i in enumerate(with_ref):
+                for t in ROUGE_TYPES:
+                    per[i][t] = round(scores[t][j], 4)
+
+        loaded = [loaded_language(h, r) for h, r in zip(hyps, refs)]
+        for rec, ll in zip(per, loaded):
+            rec["loaded_rate"] = _r(ll.rate)
+            rec["loaded_words"] = ll.loaded
+        neutrality = {
+            "loaded_rate": _ci([ll.rate for ll in loaded], s),
+            "loaded_rate_calibrated": _ci([ll.rate_calibrated for ll in loaded], s),
+            "valence_threshold": STRONG_VALENCE,
+            "top_loaded_words": top_loaded_words(loaded),
+        }
+
+        arousal = None
+        if self.arousal is not None:
+            if not with_ref:
+                arousal = {"skipped": "no references"}
+            else:
+                raw_preds = [preds[i].summary for i in with_ref]
+                a_scores = [self.arousal.score(g, refs[i]) for g, i in zip(raw_preds, with_ref)]
+                for sc, i in zip(a_scores, with_ref):
+                    per[i]["arousal"] = round(sc.total, 4)
+                    per[i]["arousal_words"] = sc.positive_words + sc.negative_words
+                arousal = {
+                    "arousal": _ci([a.total for a in a_scores], s),
+                    "arousal_positive": _ci([a.positive for a in a_scores], s),
+                    "arousal_negative": _ci([a.negative for a in a_scores], s),
+                    "lexicon": Path(s.vad_lexicon).name,
+                    "lemmatizer": self.arousal.lemmatizer.name,
+                }
+
+        balances = [source_balance(h, arts) for h, arts in zip(hyps, articles)]
+        by_source: dict[str, list[float]] = defaultdict(list)
+        for c, b, rec in zip(clusters, balances, per):
+            rec["evenness"] = _r(b.evenness)
+            rec["coverage"] = [round(x, 4) for x in b.coverage]
+            rec["unattributed"] = round(b.unattributed, 4)
+            for src, share in zip(c.sources, b.coverage):
+                by_source[src].append(share)
+        balance = {
+            "evenness": _ci([b.evenness for b in balances], s),
+            "dominant_share": _ci([b.dominant_share if len(b.coverage) > 1 else None for b in balances], s),
+            "unattributed": _ci([b.unattributed for b in balances], s),
+            "coverage_by_source": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_source.items())},
+            "min_support": MIN_SUPPORT,
+            "tie_margin": TIE_MARGIN,
+        }
+
+        copies = [copy_stats(h, arts) for h, arts in zip(hyps, articles)]
+        for rec, cs in zip(per, copies):
+            rec["words"] = cs.n_words
+            rec["copy_rate"] = _r(cs.copy_rate)
+            rec["repeated_trigram_pct"] = _r(cs.repeated_trigram_pct)
+        copying: dict[str, Any] = {"words": _ci([cs.n_words for cs in copies], s)}
+        for n in NOVEL_N:
+            copying[f"novel_{n}gram_pct"] = _ci([cs.novel_pct[n] for cs in copies], s)
+        copying["copy_rate"] = _ci([cs.copy_rate for cs in copies], s)
+        copying["repeated_trigram_pct"] = _ci([cs.repeated_trigram_pct for cs in copies], s)
+        copying["empty"] = sum(1 for cs in copies if cs.n_words == 0)
+        if with_ref:
+            # Total summary words over total reference words (rouge-score tokens).
+            ref_words = sum(len(rouge_tokens(refs[i])) for i in with_ref)
+            hyp_words = sum(copies[i].n_words for i in with_ref)
+            copying["length_ratio"] = _r(hyp_words / max(1, ref_words))
+
+        stance = None
+        if any(c.stances is not None for c in clusters):
+            sm = stance_metrics([c.stances for c in clusters], [p.stances for p in preds])
+            if sm is not None:
+                stance = asdict(sm)
+                stance["per_class"] = {k: {kk: _r(vv) if isinstance(vv, float) else vv for kk, vv in asdict(v).items()} for k, v in sm.per_class.items()}
+                for key in ("accuracy", "macro_f1", "not_stated_accuracy"):
+                    stance[key] = _r(stance[key])
+                stance["predictions_given"] = sum(1 for c, p in zip(clusters, preds) if c.stances is not None and p.stances is not None)
+
+        metrics = {
+            "system": name,
+            "n_clusters": len(clusters),
+            "n_with_reference": len(with_ref),
+            "rouge": rouge,
+            "neutrality": neutrality,
+            "arousal": arousal,
+            "balance": balance,
+            "copying": copying,
+            "stance": stance,
+        }
+        return ScoredSystem(name=name, metrics=metrics, per_example=per)
