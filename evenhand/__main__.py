@@ -48,6 +48,14 @@ def cmd_train(args) -> int:
     return 0 if final is not None else 130
 
 
+def cmd_export(args) -> int:
+    from .training.export import export_step_checkpoint
+
+    final = export_step_checkpoint(args.step_checkpoint, args.out)
+    print(f"wrote checkpoint {final}")
+    return 0
+
+
 def _read_inputs(path: str):
     from .corpus import read_jsonl, to_cluster
 
@@ -117,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="YAML file in configs/")
     p.add_argument("overrides", nargs="*", help="key=value, e.g. max_steps=2 lora.r=8 output_dir=runs/x")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("export", help="make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)")
+    p.add_argument("step_checkpoint", help="OUTPUT_DIR/checkpoints/checkpoint-N")
+    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
     p.add_argument("input", help="a cluster .json (or a list of clusters) or a corpus .jsonl")

@@ -153,3 +153,16 @@ def test_lora_top_layers_adapts_only_the_top_blocks(cfg_for, tiny_causal, corpus
     trainable = [n for n, p in peft_model.named_parameters() if p.requires_grad]
     assert trainable and all(".layers.1." in n and "lora_" in n for n in trainable)
     assert {n.split(".layers.1.")[1].split(".")[1] for n in trainable} >= {"q_proj", "down_proj"}
+
+
+def test_export_a_step_checkpoint(cfg_for, tiny_causal, corpus_dir, tmp_path):
+    from evenhand.__main__ import main as cli
+
+    train(cfg_for(tiny_causal, corpus_dir, tmp_path / "run", **{"trainer.save_total_limit": "null"}))
+    out = tmp_path / "exported"
+    assert cli(["export", str(tmp_path / "run" / "checkpoints" / "checkpoint-2"), "--out", str(out)]) == 0
+    manifest = json.loads((out / "evenhand.json").read_text())
+    assert manifest["extra"]["train_metrics"]["global_step"] == 2
+    s = Summarizer.load(out, stance=False)
+    assert isinstance(s.summarize(["One article.", "Another one."], max_new_tokens=4).summary, str)
+    assert cli(["export", str(tmp_path / "run"), "--out", str(tmp_path / "x")]) == 2
