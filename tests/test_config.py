@@ -10,7 +10,7 @@ def test_yaml_file_and_overrides(tmp_path, repo_root):
                       SummarizerTrainConfig)
     assert cfg.trainer.max_steps == 2  # shorthand routed into the trainer section
     assert cfg.lora.r == 4 and cfg.lora.enabled is False
-    assert cfg.trainer.learning_rate == pytest.approx(2e-4)
+    assert cfg.trainer.learning_rate == pytest.approx(3e-4)
 
 
 def test_parse_overrides_types():

@@ -1,0 +1,257 @@
+"""`stance-eval`: the stance model's numbers, each beside a majority-class baseline.
+
+    python -m evenhand.inference.stance_cli stance-eval --checkpoint runs/stance_minilm/final
+    evenhand stance-eval --checkpoint runs/stance_minilm/final --labels labels/neus_stance/dev.jsonl
+
+(a) sentence level: directed_sentiment test.txt, macro-F1 over neutral/positive/negative
+    for holder -> target (both directions of each row), and over the dataset's own five
+    classes (the two directions combined);
+(b) cluster level: labelled NeuS clusters (labels/neus_stance/*.jsonl joined by id with
+    the NeuS source files), macro-F1 over supports/opposes/neutral/mixed and
+    not_stated accuracy, from evenhand.evaluation.stance_metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from evenhand.corpus import STANCE_LABELS, Cluster, iter_jsonl
+from evenhand.errors import CorpusError, EvenhandError
+
+DEFAULT_TEST = "../shared/data/directed_sentiment/dataset/test.txt"
+DEFAULT_LABELS = "labels/neus_stance/dev.jsonl"
+DEFAULT_NEUS = "../shared/data/neus"
+POLAR_LABELS = ("supports", "opposes", "neutral", "mixed")
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def load_labelled_clusters(labels_path: str | Path, neus_dir: str | Path) -> list[Cluster]:
+    """Stance labels (`{"id": "neus-val-0013", "topic": ..., "stances": {...}}` per line) joined by id
+    with the articles of the NeuS source files (`neus-{split}-{i:04d}` = line i of {split}.source).
+
+    Only the source snippets become articles: the roundup is not available at inference time.
+    """
+    from evenhand.prepare import read_neus_split
+
+    labels_path, neus_dir = Path(labels_path), Path(neus_dir)
+    splits: dict[str, dict[str, Cluster]] = {}
+    out: list[Cluster] = []
+    for lineno, obj in iter_jsonl(labels_path):
+        where = {"path": str(labels_path), "line": lineno}
+        if not isinstance(obj, dict):
+            raise CorpusError("expected a JSON object with 'id', 'topic', 'stances'", **where)
+        cid, topic, stances = obj.get("id"), obj.get("topic"), obj.get("stances")
+        parts = str(cid).split("-") if isinstance(cid, str) else []
+        if len(parts) != 3 or parts[0] != "neus" or not parts[2].isdigit():
+            raise CorpusError(f"id {cid!r} is not of the form neus-<split>-<index>", field="id", **where)
+        if not isinstance(topic, str) or not topic.strip():
+            raise CorpusError("missing or empty; every labelled cluster needs its topic", field="topic", **where)
+        if not isinstance(stances, dict):
+            raise CorpusError("expected an object mapping country -> label", field="stances", **where)
+        for country, label in stances.items():
+            if label not in STANCE_LABELS:
+                raise CorpusError(f"unknown label {label!r} for {country!r}; expected one of {list(STANCE_LABELS)}",
+                                  field="stances", **where)
+        split = parts[1]
+        if split not in splits:
+            splits[split] = {c.id: c for c in read_neus_split(neus_dir, split)}
+        source = splits[split].get(cid)
+        if source is None:
+            raise CorpusError(f"id {cid!r}: {neus_dir / (split + '.source')} has no line {int(parts[2]) + 1}",
+                              field="id", **where)
+        out.append(Cluster(articles=source.articles, id=cid, summary=source.summary, stances=dict(stances),
+                           topic=topic.strip()))
+    if not out:
+        raise CorpusError(f"{labels_path} holds no labelled clusters")
+    return out
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+
+def _macro_f1(gold: list, pred: list, labels) -> float:
+    from evenhand.training.stance import macro_f1
+
+    index = {lab: i for i, lab in enumerate(labels)}
+    return macro_f1([index[g] for g in gold], [index[p] for p in pred], len(labels))
+
+
+def sentence_eval(classifier, test_file: str | Path, *, limit: int | None = None) -> dict[str, Any]:
+    """Macro-F1 on directed_sentiment rows, model vs predicting the majority class everywhere."""
+    from evenhand.models.stance_classifier import SENTENCE_LABELS
+    from evenhand.training.stance import read_directed_tsv, to_examples
+
+    rows = read_directed_tsv(test_file, limit)
+    examples = to_examples(rows)
+    t0 = time.perf_counter()
+    probs = classifier.predict([(e.holder, e.target, e.sentence) for e in examples])
+    seconds = time.perf_counter() - t0
+    pred = [SENTENCE_LABELS[max(range(len(p)), key=p.__getitem__)] for p in probs]
+    gold = [e.label for e in examples]
+    majority = Counter(gold).most_common(1)[0][0]
+    # Five classes: the p->q and q->p examples of each row, back into the dataset's labels.
+    gold5, pred5 = [r.label for r in rows], []
+    for i in range(len(rows)):
+        (a, pa), (b, pb) = (pred[2 * i], probs[2 * i]), (pred[2 * i + 1], probs[2 * i + 1])
+        a_score = pa[SENTENCE_LABELS.index(a)] if a != "neutral" else -1.0
+        b_score = pb[SENTENCE_LABELS.index(b)] if b != "neutral" else -1.0
+        if a_score < 0 and b_score < 0:
+            pred5.append(0)
+        elif a_score >= b_score:
+            pred5.append(1 if a == "positive" else 3)
+        else:
+            pred5.append(2 if b == "positive" else 4)
+    majority5 = Counter(gold5).most_common(1)[0][0]
+    per_class = {}
+    for lab in SENTENCE_LABELS:
+        tp = sum(1 for g, p in zip(gold, pred) if g == p == lab)
+        n_p, n_g = pred.count(lab), gold.count(lab)
+        prec, rec = (tp / n_p if n_p else 0.0), (tp / n_g if n_g else 0.0)
+        per_class[lab] = {"f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "support": n_g}
+    return {
+        "file": str(test_file),
+        "rows": len(rows),
+        "examples": len(examples),
+        "macro_f1": _macro_f1(gold, pred, SENTENCE_LABELS),
+        "majority_macro_f1": _macro_f1(gold, [majority] * len(gold), SENTENCE_LABELS),
+        "accuracy": sum(g == p for g, p in zip(gold, pred)) / len(gold),
+        "majority_accuracy": gold.count(majority) / len(gold),
+        "per_class": per_class,
+        "macro_f1_5class": _macro_f1(gold5, pred5, range(5)),
+        "majority_macro_f1_5class": _macro_f1(gold5, [majority5] * len(gold5), range(5)),
+        "seconds": seconds,
+    }
+
+
+def _summarize_cluster_metrics(m) -> dict[str, Any]:
+    polar = [lab for lab in POLAR_LABELS if lab in m.macro_labels]
+    polar_f1 = sum(m.per_class[lab].f1 for lab in polar) / len(polar) if polar else 0.0
+    return {
+        "items": m.n_items,
+        "clusters": m.n_clusters,
+        "macro_f1_polar": polar_f1,
+        "polar_labels": polar,
+        "macro_f1_all": m.macro_f1,
+        "accuracy": m.accuracy,
+        "not_stated_accuracy": m.not_stated_accuracy,
+        "per_class_f1": {lab: round(s.f1, 4) for lab, s in m.per_class.items()},
+        "support": {lab: s.support for lab, s in m.per_class.items()},
+        "extra_predictions": m.extra_predictions,
+        "confusion": m.confusion,
+    }
+
+
+def cluster_eval(analyzer, clusters: list[Cluster]) -> dict[str, Any]:
+    """Cluster-level metrics of `analyzer` and of the majority baseline (every gold country gets the
+    most frequent gold label)."""
+    from evenhand.evaluation.stance_metrics import stance_metrics
+
+    gold = [c.stances for c in clusters]
+    t0 = time.perf_counter()
+    predicted = []
+    for c in clusters:
+        result = analyzer.analyze(c, topic=c.topic)
+        predicted.append({country: s.label for country, s in result.items()})
+    seconds = time.perf_counter() - t0
+    majority = Counter(lab for g in gold for lab in g.values()).most_common(1)[0][0]
+    baseline = [{country: majority for country in g} for g in gold]
+    model_m, base_m = stance_metrics(gold, predicted), stance_metrics(gold, baseline)
+    return {
+        "model": _summarize_cluster_metrics(model_m),
+        "majority": {"label": majority, **_summarize_cluster_metrics(base_m)},
+        "seconds": seconds,
+        "predictions": [{"id": c.id, "topic": c.topic, "predicted": p, "gold": c.stances}
+                        for c, p in zip(clusters, predicted)],
+    }
+
+
+# --- command ----------------------------------------------------------------------------
+
+
+def _f(x) -> str:
+    return "  n/a" if x is None else f"{x:.3f}"
+
+
+def run_stance_eval(args) -> int:
+    from evenhand.inference.stance import StanceAnalyzer
+    from evenhand.models.defaults import default_checkpoint
+
+    folder = Path(args.checkpoint) if args.checkpoint else default_checkpoint("stance")
+    analyzer = StanceAnalyzer.load(folder, batch_size=args.batch_size)
+    report: dict[str, Any] = {"checkpoint": str(folder)}
+    print(f"stance checkpoint: {folder}")
+    if not args.skip_sentence:
+        s = sentence_eval(analyzer.classifier, args.test_file, limit=args.limit)
+        report["sentence"] = s
+        print(f"\n(a) sentence level, {s['file']}: {s['rows']} rows, {s['examples']} holder->target examples "
+              f"({s['seconds']:.0f} s)")
+        print(f"    {'':28}{'model':>8}{'majority':>10}")
+        print(f"    {'macro-F1 (neu/pos/neg)':28}{_f(s['macro_f1']):>8}{_f(s['majority_macro_f1']):>10}")
+        print(f"    {'accuracy':28}{_f(s['accuracy']):>8}{_f(s['majority_accuracy']):>10}")
+        print(f"    {'macro-F1 (5 dataset classes)':28}{_f(s['macro_f1_5class']):>8}"
+              f"{_f(s['majority_macro_f1_5class']):>10}")
+        print("    per class F1: " + ", ".join(f"{k} {v['f1']:.3f} (n={v['support']})" for k, v in s["per_class"].items()))
+    if not args.skip_cluster:
+        labels = Path(args.labels)
+        if not labels.exists():
+            print(f"\n(b) cluster level: skipped, {labels} not found")
+        else:
+            clusters = load_labelled_clusters(labels, args.neus_dir)
+            if args.limit:
+                clusters = clusters[: args.limit]
+            c = cluster_eval(analyzer, clusters)
+            report["cluster"] = c
+            m, b = c["model"], c["majority"]
+            print(f"\n(b) cluster level, {labels}: {m['clusters']} clusters, {m['items']} (cluster, country) items "
+                  f"({c['seconds']:.0f} s)")
+            print(f"    {'':34}{'model':>8}{'majority':>10}   (majority label: {b['label']})")
+            print(f"    {'macro-F1 ' + '/'.join(m['polar_labels']):34}{_f(m['macro_f1_polar']):>8}"
+                  f"{_f(b['macro_f1_polar']):>10}")
+            print(f"    {'macro-F1 all five labels':34}{_f(m['macro_f1_all']):>8}{_f(b['macro_f1_all']):>10}")
+            print(f"    {'not_stated accuracy':34}{_f(m['not_stated_accuracy']):>8}{_f(b['not_stated_accuracy']):>10}")
+            print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
+            print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
+            print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {out}")
+    return 0
+
+
+def add_parsers(subparsers) -> None:
+    p = subparsers.add_parser("stance-eval", help="stance metrics (sentence and cluster level) beside majority baselines")
+    p.add_argument("--checkpoint", default=None, help="stance checkpoint folder (default: the bundled one)")
+    p.add_argument("--test-file", default=DEFAULT_TEST, help="directed_sentiment TSV (default: %(default)s)")
+    p.add_argument("--labels", default=DEFAULT_LABELS, help="labelled NeuS clusters JSONL (default: %(default)s)")
+    p.add_argument("--neus-dir", default=DEFAULT_NEUS, help="folder with the NeuS {split}.source files")
+    p.add_argument("--limit", type=int, default=None, help="first N test rows / clusters only")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--skip-sentence", action="store_true")
+    p.add_argument("--skip-cluster", action="store_true")
+    p.add_argument("--out", default=None, help="also write all numbers (and cluster predictions) as JSON")
+    p.set_defaults(func=run_stance_eval)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evenhand.inference.stance_cli")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EvenhandError as exc:
+        print(f"evenhand: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Sentence-level stance classifier: (sentence, holder, target) -> neutral / positive / negative.
+
+An encoder (all-MiniLM-L6-v2 by default) with a sequence-classification head reads a
+sentence pair:
+
+    first:  "holder: Russia; target: the sanctions"
+    second: the sentence, with the holder's mention in [brackets]
+
+The same encoding is used in training (directed_sentiment rows, whose holder and
+target are both in the sentence) and in inference (target = the cluster's topic).
+Checkpoints are evenhand checkpoints (task "stance", architecture "encoder"), either
+full weights or a LoRA adapter plus the classifier head on top of `base_model`.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from evenhand.errors import CheckpointError, ModelResolutionError
+
+from .checkpoint import Manifest, read_manifest
+from .resolve import resolve_model
+
+logger = logging.getLogger(__name__)
+
+SENTENCE_LABELS = ("neutral", "positive", "negative")
+LABEL2ID = {label: i for i, label in enumerate(SENTENCE_LABELS)}
+DEFAULT_MAX_LENGTH = 128
+
+
+def mark_span(sentence: str, start: int, end: int) -> str:
+    return f"{sentence[:start]}[{sentence[start:end]}]{sentence[end:]}"
+
+
+def encode_pair(holder: str, target: str, sentence: str) -> tuple[str, str]:
+    """The (first, second) texts the classifier reads; `sentence` already marks the holder."""
+    return f"holder: {holder}; target: {target}", sentence
+
+
+@contextmanager
+def _quiet_load():
+    """transformers reports the new head as MISSING weights on every load; that is expected here."""
+    from transformers.utils import logging as hf_logging
+
+    level = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def build_model(base_model: str):
+    """A fresh classification head on the base encoder."""
+    from transformers import AutoModelForSequenceClassification
+
+    path = resolve_model(base_model)
+    try:
+        with _quiet_load():
+            return AutoModelForSequenceClassification.from_pretrained(
+                path,
+                num_labels=len(SENTENCE_LABELS),
+                id2label=dict(enumerate(SENTENCE_LABELS)),
+                label2id=dict(LABEL2ID),
+                trust_remote_code=False,
+                use_safetensors=True,
+            )
+    except (OSError, ValueError) as exc:
+        raise ModelResolutionError(f"could not load an encoder (safetensors) from {path}: {exc}") from None
+
+
+def load_tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: the tokenizer files are missing or damaged: {exc}") from None
+
+
+def load_stance_checkpoint(path: str | Path):
+    """Return (model, tokenizer, manifest) for a stance checkpoint folder (full weights or LoRA)."""
+    from transformers import AutoModelForSequenceClassification
+
+    path = Path(path)
+    manifest: Manifest = read_manifest(path, task="stance")
+    if manifest.architecture != "encoder":
+        raise CheckpointError(f"{path}: a stance checkpoint must be an 'encoder', not {manifest.architecture!r}")
+    tokenizer = load_tokenizer(str(path))
+    if manifest.adapter:
+        from peft import PeftModel
+
+        if not manifest.base_model:
+            raise CheckpointError(f"{path}: the manifest marks an adapter but names no base_model")
+        base = build_model(manifest.base_model)
+        try:
+            model = PeftModel.from_pretrained(base, str(path), is_trainable=False)
+        except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            raise CheckpointError(
+                f"{path}: the LoRA adapter does not fit base model {manifest.base_model!r}: {exc}"
+            ) from None
+        model = model.merge_and_unload()
+    else:
+        try:
+            with _quiet_load():
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    str(path), trust_remote_code=False, use_safetensors=True
+                )
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(f"{path}: could not load the classifier weights: {exc}") from None
+    if model.config.num_labels != len(SENTENCE_LABELS):
+        raise CheckpointError(
+            f"{path}: the classifier has {model.config.num_labels} labels; {len(SENTENCE_LABELS)} "
+            f"({', '.join(SENTENCE_LABELS)}) are expected"
+        )
+    model.eval()
+    return model, tokenizer, manifest
+
+
+@dataclass
+class StanceClassifier:
+    """Batched probabilities over SENTENCE_LABELS for (holder, target, marked sentence) triples."""
+
+    model: object
+    tokenizer: object
+    max_length: int = DEFAULT_MAX_LENGTH
+    batch_size: int = 32
+
+    @classmethod
+    def load(cls, path: str | Path, **kwargs) -> "StanceClassifier":
+        model, tokenizer, manifest = load_stance_checkpoint(path)
+        max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
+        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
+                   **kwargs)
+
+    def predict(self, items: Sequence[tuple[str, str, str]]) -> list[list[float]]:
+        import torch
+
+        if not items:
+            return []
+        # Longest first keeps padding small inside each batch; results go back in input order.
+        order = sorted(range(len(items)), key=lambda i: len(items[i][2]), reverse=True)
+        out: dict[int, list[float]] = {}
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start:start + self.batch_size]
+                pairs = [encode_pair(*items[i]) for i in chunk]
+                enc = self.tokenizer(
+                    [a for a, _ in pairs], [b for _, b in pairs], truncation=True,
+                    max_length=self.max_length, padding=True, return_tensors="pt",
+                )
+                enc = {k: v.to(device) for k, v in enc.items()}
+                logits = self.model(**enc).logits.float()
+                for i, row in zip(chunk, torch.softmax(logits, dim=-1).tolist()):
+                    out[i] = row
+        return [out[i] for i in range(len(items))]

@@ -1,0 +1,231 @@
+"""Stance training data, config, and a tiny encoder trained end to end (seconds)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evenhand.config import load_config
+from evenhand.corpus import Article, Cluster
+from evenhand.errors import CheckpointError, ConfigError, CorpusError
+from evenhand.models.checkpoint import read_manifest
+from evenhand.training.stance import (
+    StanceTrainConfig,
+    class_weights,
+    mark_holder,
+    read_directed_tsv,
+    subsample_neutral,
+    to_examples,
+    train,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "configs" / "stance_minilm.yaml"
+
+ROWS = [
+    ("[Russia] condemned [Ukraine] for the attack.", "Russia", "Ukraine", "3"),
+    ("[China] praised [Pakistan] for its help.", "China", "Pakistan", "1"),
+    ("[Iran] met [Iraq] on Monday.", "Iran", "Iraq", "0"),
+    ("[Trump] was criticized by [Merkel].", "Trump", "Merkel", "4"),
+    ("[Putin] was welcomed by [Xi].", "Putin", "Xi", "2"),
+]
+
+
+def write_tsv(path: Path, rows=ROWS, repeat: int = 1) -> Path:
+    path.write_text("".join("\t".join(r) + "\n" for r in rows * repeat), encoding="utf-8")
+    return path
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def test_each_row_gives_one_example_per_direction(tmp_path):
+    examples = to_examples(read_directed_tsv(write_tsv(tmp_path / "d.tsv")))
+    got = [(e.holder, e.target, e.label) for e in examples]
+    assert got == [
+        ("Russia", "Ukraine", "negative"), ("Ukraine", "Russia", "neutral"),
+        ("China", "Pakistan", "positive"), ("Pakistan", "China", "neutral"),
+        ("Iran", "Iraq", "neutral"), ("Iraq", "Iran", "neutral"),
+        ("Trump", "Merkel", "neutral"), ("Merkel", "Trump", "negative"),
+        ("Putin", "Xi", "neutral"), ("Xi", "Putin", "positive"),
+    ]
+    assert examples[0].sentence == "[Russia] condemned Ukraine for the attack."
+    assert examples[1].sentence == "Russia condemned [Ukraine] for the attack."
+
+
+def test_mark_holder_with_partial_words_and_equal_entities():
+    assert mark_holder("A [Los Angele]s anchor spoke in [the United State]s.", "the United State", 1) == \
+        "A Los Angeles anchor spoke in [the United State]s."
+    assert mark_holder("[Trump] told [Trump] supporters.", "Trump", 1) == "Trump told [Trump] supporters."
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [("only\ttwo\n", "expected 4"), ("s\tp\tq\t7\n", "not one of 0-4")],
+)
+def test_bad_tsv_lines_name_the_line(tmp_path, line, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text("[a] b [c]\ta\tc\t0\n" + line, encoding="utf-8")
+    with pytest.raises(CorpusError, match=message) as err:
+        read_directed_tsv(path)
+    assert "line 2" in str(err.value)
+
+
+def test_missing_tsv_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="not found"):
+        read_directed_tsv(tmp_path / "nope.tsv")
+
+
+def test_neutral_subsampling_and_class_weights(tmp_path):
+    examples = to_examples(read_directed_tsv(write_tsv(tmp_path / "d.tsv", repeat=4)))
+    kept = subsample_neutral(examples, 1.0, seed=0)
+    labels = [e.label for e in kept]
+    assert labels.count("neutral") == labels.count("positive") + labels.count("negative")
+    assert subsample_neutral(examples, None, seed=0) == examples
+    weights = class_weights(examples, "balanced")
+    assert weights[0] < weights[1]  # neutral (index 0) is the most frequent here
+    assert class_weights(examples, "none") is None
+
+
+# --- config -----------------------------------------------------------------------------
+
+
+def test_shipped_config_loads_with_overrides():
+    cfg = load_config(CONFIG, ["trainer.max_steps=50", "top_layers=2"], StanceTrainConfig)
+    assert cfg.task == "stance" and cfg.base_model == "all-minilm-l6-v2"
+    assert cfg.trainer.max_steps == 50 and cfg.top_layers == 2
+    assert cfg.data.train_file.endswith("directed_sentiment/dataset/train.txt")
+    assert CONFIG.read_text().startswith("#") and "evenhand train configs/stance_minilm.yaml" in CONFIG.read_text()
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [("data.neutral_ratio=0", "neutral_ratio"), ("data.max_lenght=64", "did you mean 'data.max_length'"),
+     ("task=summarizer", "must be one of")],
+)
+def test_bad_config_values_are_clear_errors(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(CONFIG, [override], StanceTrainConfig)
+
+
+# --- end to end with a tiny encoder ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from evenhand.models.tiny import make_encoder
+
+    root = tmp_path_factory.mktemp("stance")
+    data = write_tsv(root / "train.tsv", repeat=4)
+    base = make_encoder(root / "encoder", [r[0] for r in ROWS])
+
+    def run(name: str, *overrides: str) -> Path:
+        cfg = load_config(CONFIG, [
+            f"base_model={base}", f"output_dir={root / name}", f"data.train_file={data}",
+            f"data.valid_file={data}", "data.limit_val=null", "trainer.max_steps=4", "trainer.eval_steps=2",
+            "trainer.save_steps=2", "trainer.per_device_train_batch_size=8", "trainer.logging_steps=2",
+            "top_layers=1", "torch_threads=null", *overrides,
+        ], StanceTrainConfig)
+        return train(cfg)
+
+    return root, run
+
+
+@pytest.mark.integration
+def test_train_save_reload_and_analyze_lora(tiny_run):
+    from evenhand.inference.stance import StanceAnalyzer
+
+    root, run = tiny_run
+    final = run("lora")
+    assert final == root / "lora" / "final"
+    manifest = read_manifest(final, task="stance")
+    assert manifest.adapter and manifest.architecture == "encoder"
+    assert manifest.base_model == str(root / "encoder")
+    assert (final / "adapter_model.safetensors").stat().st_size < 5_000_000
+
+    analyzer = StanceAnalyzer.load(final)
+    cluster = Cluster(articles=[
+        Article(source="A", text="Russia condemned the pact on Monday. Seoul said it would respond."),
+        Article(source="B", text="Chinese officials welcomed the deal. Talks were held in Vienna. Japan was absent."),
+    ])
+    result = analyzer.analyze(cluster, topic="the defence pact")
+    assert set(result) == {"Russia", "South Korea", "China", "Japan"}
+    assert result["Japan"].label == "not_stated"
+    for country in ("Russia", "South Korea", "China"):
+        stance = result[country]
+        assert stance.label in ("supports", "opposes", "neutral", "mixed")
+        assert stance.evidence and 0.0 <= stance.evidence[0].score <= 1.0
+    json.dumps({k: v.to_dict() for k, v in result.items()})
+
+    # The same checkpoint twice gives the same scores (the head and pooler are saved, not re-drawn).
+    again = StanceAnalyzer.load(final).analyze(cluster, topic="the defence pact")
+    assert again["Russia"].confidence == pytest.approx(result["Russia"].confidence)
+
+
+@pytest.mark.integration
+def test_full_fine_tune_checkpoint_loads(tiny_run):
+    from evenhand.inference.stance import StanceAnalyzer
+
+    root, run = tiny_run
+    final = run("full", "lora.enabled=false", "top_layers=null")
+    manifest = read_manifest(final, task="stance")
+    assert not manifest.adapter and manifest.base_model is None
+    assert (final / "model.safetensors").exists()
+    result = StanceAnalyzer.load(final).analyze(["Moscow said it rejected the plan."], topic="the plan")
+    assert list(result) == ["Russia"]
+
+
+@pytest.mark.integration
+def test_tampered_checkpoint_is_refused(tiny_run, tmp_path):
+    import shutil
+
+    from evenhand.inference.stance import StanceAnalyzer
+
+    root, _ = tiny_run
+    source = root / "lora" / "final"
+    if not source.exists():
+        pytest.skip("needs the LoRA run")
+    copy = tmp_path / "ckpt"
+    shutil.copytree(source, copy)
+    with open(copy / "adapter_model.safetensors", "ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(CheckpointError, match="does not match the hash"):
+        StanceAnalyzer.load(copy)
+
+
+@pytest.mark.integration
+def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
+    from evenhand.inference.stance_cli import main
+
+    root, run = tiny_run
+    final = root / "lora" / "final"
+    if not final.exists():
+        final = run("lora")
+    test_tsv = write_tsv(tmp_path / "test.tsv")
+    neus = tmp_path / "neus"
+    neus.mkdir()
+    (neus / "val.source").write_text(
+        "TITLE=> A ARTICLE=> Moscow said it backed the pact. [SEP] TITLE=> B ARTICLE=> Japan was absent.\n")
+    labels = tmp_path / "dev.jsonl"
+    labels.write_text(json.dumps({"id": "neus-val-0000", "topic": "the pact",
+                                  "stances": {"Russia": "supports", "Japan": "not_stated"}}) + "\n")
+    out = tmp_path / "report.json"
+    code = main(["stance-eval", "--checkpoint", str(final), "--test-file", str(test_tsv), "--labels", str(labels),
+                 "--neus-dir", str(neus), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "macro-F1 (neu/pos/neg)" in printed and "majority" in printed
+    assert "not_stated accuracy" in printed
+    report = json.loads(out.read_text())
+    assert report["sentence"]["examples"] == 10
+    assert report["cluster"]["model"]["items"] == 2
+    assert report["cluster"]["majority"]["not_stated_accuracy"] is not None
+
+
+def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys):
+    from evenhand.inference.stance_cli import main
+
+    assert main(["stance-eval", "--checkpoint", str(tmp_path)]) == 2
+    assert "evenhand: error:" in capsys.readouterr().err

@@ -1,0 +1,379 @@
+"""Fine-tune the sentence-level stance classifier on directed_sentiment.
+
+    evenhand train configs/stance_minilm.yaml trainer.max_steps=50
+
+Each TSV row (sentence with [bracketed] entities p and q, label 0-4) gives two
+examples, one per direction:
+
+    holder p, target q:  1 -> positive, 3 -> negative, else neutral
+    holder q, target p:  2 -> positive, 4 -> negative, else neutral
+
+The model reads "holder: X; target: Y" plus the sentence with only the holder in
+brackets (see evenhand.models.stance_classifier). Neutral is ~83% of the examples, so
+the loss is class-weighted by default. The final folder is an evenhand checkpoint
+(task "stance", architecture "encoder"): a LoRA adapter plus the classifier head when
+`lora.enabled` (small enough to ship), else full weights.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from evenhand.errors import ConfigError, CorpusError
+from evenhand.models.checkpoint import Manifest, write_checkpoint
+from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
+
+from .common import callbacks_for, dump_config, run_trainer, training_arguments
+from .config import LoraSettings, TrainerSettings
+
+logger = logging.getLogger(__name__)
+
+DS_DIR = "../shared/data/directed_sentiment/dataset"
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+
+
+@dataclass
+class StanceData:
+    train_file: str = f"{DS_DIR}/train.txt"
+    valid_file: str | None = f"{DS_DIR}/valid.txt"
+    test_file: str | None = f"{DS_DIR}/test.txt"  # read by `stance-eval`, never in training
+    max_length: int = 128  # tokens of "holder: ...; target: ..." plus the sentence
+    class_weighting: Literal["none", "sqrt", "balanced"] = "sqrt"  # inverse (sqrt) class frequency
+    # Keep at most this many neutral training examples per polar one (None: all). Neutral is
+    # ~83% of the examples; on a slow CPU a step budget is better spent on the rarer classes.
+    neutral_ratio: float | None = None
+    limit_train: int | None = None  # first N TSV rows only (quick experiments)
+    limit_val: int | None = None
+
+
+@dataclass
+class StanceTrainConfig:
+    task: Literal["stance"] = "stance"
+    base_model: str = "all-minilm-l6-v2"
+    output_dir: str = "runs/stance_minilm"
+    seed: int = 42
+    resume: bool = True
+    data: StanceData = field(default_factory=StanceData)
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    # Adapt only the top N encoder layers (None: all). Backpropagation then stops there,
+    # which saves a third or more of a CPU step; the pooler is trained in full with the head.
+    top_layers: int | None = None
+    # torch CPU threads for this run (None: torch's default). On a shared, busy machine one
+    # thread is several times faster than two that wait on each other.
+    torch_threads: int | None = None
+    trainer: TrainerSettings = field(default_factory=TrainerSettings)
+
+    def validate(self) -> None:
+        t = self.trainer
+        if self.data.neutral_ratio is not None and self.data.neutral_ratio <= 0:
+            raise ConfigError("data.neutral_ratio must be > 0 (or null to keep every neutral example)")
+        if self.torch_threads is not None and self.torch_threads < 1:
+            raise ConfigError("torch_threads must be >= 1 (or null for torch's default)")
+        if self.data.max_length < 16:
+            raise ConfigError("data.max_length must be at least 16")
+        if t.learning_rate <= 0:
+            raise ConfigError("trainer.learning_rate must be > 0")
+        if t.early_stopping_patience is not None and self.data.valid_file and t.save_steps % t.eval_steps:
+            raise ConfigError(
+                f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
+                "when early stopping keeps the best checkpoint"
+            )
+
+
+@dataclass
+class DirectedRow:
+    sentence: str
+    p: str
+    q: str
+    label: int  # 0 neutral, 1 positive p->q, 2 positive p<-q, 3 negative p->q, 4 negative p<-q
+
+
+@dataclass
+class StanceExample:
+    holder: str
+    target: str
+    sentence: str  # holder marked with [ ]
+    label: str  # one of SENTENCE_LABELS
+
+
+def read_directed_tsv(path: str | Path, limit: int | None = None) -> list[DirectedRow]:
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"directed-sentiment file not found: {path} (expected a TSV: sentence, p, q, label 0-4)")
+    rows: list[DirectedRow] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for lineno, cols in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+            if not cols or not "".join(cols).strip():
+                continue
+            if len(cols) != 4:
+                raise CorpusError(f"has {len(cols)} tab-separated columns; expected 4 (sentence, p, q, label)",
+                                  path=str(path), line=lineno)
+            sentence, p, q, label = cols
+            if label.strip() not in {"0", "1", "2", "3", "4"}:
+                raise CorpusError(f"label {label!r} is not one of 0-4", path=str(path), line=lineno)
+            rows.append(DirectedRow(sentence.strip(), p.strip(), q.strip(), int(label)))
+            if limit and len(rows) >= limit:
+                break
+    if not rows:
+        raise CorpusError(f"{path} holds no rows")
+    return rows
+
+
+def mark_holder(sentence: str, holder: str, which: int) -> str:
+    """Keep brackets only around the holder: the `which`-th (0 = p, 1 = q) bracketed span equal to it."""
+    spans = list(_BRACKETED.finditer(sentence))
+    chosen = None
+    matching = [m for m in spans if m.group(1).strip() == holder]
+    if matching:
+        # p and q can be the same string; then p is the first bracket and q the second.
+        chosen = matching[min(which, len(matching) - 1)]
+    elif len(spans) == 2:
+        chosen = spans[which]
+    plain, offset, start, end = [], 0, None, None
+    for m in spans:
+        plain.append(sentence[offset:m.start()])
+        pos = sum(len(x) for x in plain)
+        if m is chosen:
+            start, end = pos, pos + len(m.group(1))
+        plain.append(m.group(1))
+        offset = m.end()
+    plain.append(sentence[offset:])
+    text = "".join(plain)
+    return mark_span(text, start, end) if start is not None else text
+
+
+_P_TO_Q = {1: "positive", 3: "negative"}
+_Q_TO_P = {2: "positive", 4: "negative"}
+
+
+def to_examples(rows: list[DirectedRow]) -> list[StanceExample]:
+    out = []
+    for r in rows:
+        out.append(StanceExample(r.p, r.q, mark_holder(r.sentence, r.p, 0), _P_TO_Q.get(r.label, "neutral")))
+        out.append(StanceExample(r.q, r.p, mark_holder(r.sentence, r.q, 1), _Q_TO_P.get(r.label, "neutral")))
+    return out
+
+
+def subsample_neutral(examples: list[StanceExample], ratio: float | None, seed: int) -> list[StanceExample]:
+    if ratio is None:
+        return examples
+    polar = [e for e in examples if e.label != "neutral"]
+    neutral = [e for e in examples if e.label == "neutral"]
+    keep = min(len(neutral), int(round(ratio * len(polar))))
+    rng = random.Random(seed)
+    chosen = set(rng.sample(range(len(neutral)), keep))
+    kept = [e for i, e in enumerate(neutral) if i in chosen]
+    return [e for e in examples if e.label != "neutral"] + kept
+
+
+def class_weights(examples: list[StanceExample], scheme: str) -> list[float] | None:
+    if scheme == "none":
+        return None
+    counts = Counter(e.label for e in examples)
+    n = len(examples)
+    raw = []
+    for label in SENTENCE_LABELS:
+        freq = counts.get(label, 0) / n if n else 0.0
+        w = 1.0 / freq if freq else 1.0
+        raw.append(math.sqrt(w) if scheme == "sqrt" else w)
+    mean = sum(raw) / len(raw)
+    return [w / mean for w in raw]
+
+
+def tokenize_examples(examples: list[StanceExample], tokenizer, max_length: int):
+    import datasets
+
+    firsts, seconds = zip(*(encode_pair(e.holder, e.target, e.sentence) for e in examples))
+    enc = tokenizer(list(firsts), list(seconds), truncation=True, max_length=max_length)
+    enc = dict(enc)
+    enc["labels"] = [LABEL2ID[e.label] for e in examples]
+    return datasets.Dataset.from_dict(enc)
+
+
+def macro_f1(gold: list[int], pred: list[int], n_labels: int = len(SENTENCE_LABELS)) -> float:
+    scores = []
+    for k in range(n_labels):
+        tp = sum(1 for g, p in zip(gold, pred) if g == k and p == k)
+        n_pred = sum(1 for p in pred if p == k)
+        n_gold = sum(1 for g in gold if g == k)
+        if not n_pred and not n_gold:
+            continue
+        prec = tp / n_pred if n_pred else 0.0
+        rec = tp / n_gold if n_gold else 0.0
+        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _compute_metrics(eval_pred) -> dict[str, float]:
+    logits, labels = eval_pred
+    pred = logits.argmax(-1).tolist()
+    gold = labels.tolist()
+    return {"macro_f1": macro_f1(gold, pred), "accuracy": sum(g == p for g, p in zip(gold, pred)) / max(1, len(gold))}
+
+
+def _weighted_trainer_class():
+    import torch
+    from transformers import Trainer
+
+    class WeightedTrainer(Trainer):
+        """Cross-entropy with per-class weights (neutral dominates the data)."""
+
+        def __init__(self, *args, class_weights: list[float] | None = None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.class_weights = class_weights
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            logits = outputs.logits.float()
+            weight = torch.tensor(self.class_weights, device=logits.device) if self.class_weights else None
+            loss = torch.nn.functional.cross_entropy(logits, labels, weight=weight)
+            return (loss, outputs) if return_outputs else loss
+
+    return WeightedTrainer
+
+
+def _apply_lora(model, cfg: StanceTrainConfig):
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    n_layers = model.config.num_hidden_layers
+    layers = None
+    if cfg.top_layers is not None:
+        if not 1 <= cfg.top_layers <= n_layers:
+            raise ConfigError(f"top_layers must be between 1 and {n_layers} (the encoder's layers), got {cfg.top_layers}")
+        layers = list(range(n_layers - cfg.top_layers, n_layers))
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=cfg.lora.r,
+        lora_alpha=cfg.lora.alpha,
+        lora_dropout=cfg.lora.dropout,
+        target_modules=cfg.lora.target_modules or ["query", "key", "value", "dense"],
+        layers_to_transform=layers,
+        layers_pattern="layer" if layers is not None else None,
+        # The new head (and, with top_layers, the pooler) train in full and are saved with the adapter.
+        modules_to_save=["classifier"] + (["pooler"] if layers is not None else []),
+    )
+    model = get_peft_model(model, lora)
+    trainable, total = model.get_nb_trainable_parameters()
+    print(f"evenhand: LoRA r={cfg.lora.r}: {trainable:,} trainable of {total:,} parameters", flush=True)
+    return model
+
+
+def train(cfg: StanceTrainConfig) -> Path | None:
+    """Run one training job; returns the final checkpoint folder (None if interrupted)."""
+    from transformers import DataCollatorWithPadding, set_seed
+
+    from evenhand.models.loading import load_tokenizer
+    from evenhand.models.stance_classifier import build_model
+
+    set_seed(cfg.seed)
+    if cfg.torch_threads:
+        import torch
+
+        torch.set_num_threads(cfg.torch_threads)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dump_config(cfg, out / "train_config.yaml")
+
+    tokenizer = load_tokenizer(cfg.base_model)
+    train_ex = to_examples(read_directed_tsv(cfg.data.train_file, cfg.data.limit_train))
+    train_ex = subsample_neutral(train_ex, cfg.data.neutral_ratio, cfg.seed)
+    val_ex = to_examples(read_directed_tsv(cfg.data.valid_file, cfg.data.limit_val)) if cfg.data.valid_file else []
+    train_ds = tokenize_examples(train_ex, tokenizer, cfg.data.max_length)
+    val_ds = tokenize_examples(val_ex, tokenizer, cfg.data.max_length) if val_ex else None
+    weights = class_weights(train_ex, cfg.data.class_weighting)
+    counts = Counter(e.label for e in train_ex)
+    print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation examples; "
+          f"classes {dict(counts)}; loss weights {weights}", flush=True)
+
+    model = build_model(cfg.base_model)
+    if cfg.trainer.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    if cfg.lora.enabled:
+        model = _apply_lora(model, cfg)
+
+    has_eval = val_ds is not None
+    # Batches of similar length waste little compute on padding (the CPU is the bottleneck).
+    args = training_arguments(cfg.trainer, out, seed=cfg.seed, has_eval=has_eval,
+                              train_sampling_strategy="group_by_length")
+    trainer = _weighted_trainer_class()(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=val_ds,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        callbacks=callbacks_for(cfg.trainer, has_eval),
+        compute_metrics=_compute_metrics if has_eval else None,
+        class_weights=weights,
+    )
+    if not run_trainer(trainer, out, cfg.resume):
+        return None
+    final = out / "final"
+    save_stance(trainer.model, tokenizer, final, cfg, metrics=_final_metrics(trainer))
+    print(f"evenhand: wrote checkpoint {final}", flush=True)
+    return final
+
+
+def _final_metrics(trainer) -> dict[str, Any]:
+    history = trainer.state.log_history
+    evals = [h for h in history if "eval_loss" in h]
+    losses = [h["loss"] for h in history if "loss" in h]
+    best = min(evals, key=lambda h: h["eval_loss"]) if evals else {}
+    return {
+        "global_step": trainer.state.global_step,
+        "best_eval_loss": best.get("eval_loss"),
+        "best_eval_macro_f1": best.get("eval_macro_f1"),
+        "last_train_loss": losses[-1] if losses else None,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+    }
+
+
+def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:
+    adapter = cfg.lora.enabled
+    manifest = Manifest(
+        task="stance",
+        base_model=cfg.base_model if adapter else None,
+        architecture="encoder",
+        adapter=adapter,
+        config=asdict(cfg),
+        extra={"train_metrics": metrics or {}, "labels": list(SENTENCE_LABELS)},
+    )
+
+    def save(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        dump_config(cfg, tmp / "train_config.yaml")
+        if adapter:
+            portable_adapter_config(tmp, cfg.base_model)
+
+    return write_checkpoint(folder, save, manifest)
+
+
+def portable_adapter_config(folder: Path, base_model: str) -> None:
+    """Name the base by its hub id (or as configured), not by this machine's folder, and drop
+    peft's template README: the checkpoint is meant to be copied and shipped.
+
+    The loader never reads this name (it builds the base from the manifest's base_model).
+    """
+    import json
+
+    from evenhand.models.resolve import OFFLINE_MODELS, canonical_name, hub_id_of
+
+    path = Path(folder) / "adapter_config.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        name = canonical_name(base_model)
+        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    readme = Path(folder) / "README.md"
+    if readme.exists():
+        readme.unlink()
