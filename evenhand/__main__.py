@@ -57,29 +57,31 @@ def cmd_export(args) -> int:
 
 
 def _read_inputs(path: str):
-    from .corpus import read_jsonl, to_cluster
+    """Clusters from a .json (one cluster, a list of clusters, or a list of articles) or a .jsonl corpus;
+    every problem is a CorpusError naming the file (and line, item, field)."""
+    from .corpus import read_clusters
 
-    p = Path(path)
-    if p.suffix == ".jsonl":
-        return read_jsonl(p)
-    if not p.exists():
-        raise EvenhandError(f"input file not found: {p}")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EvenhandError(f"{p}: not valid UTF-8 JSON ({exc}); expected one cluster object or a list of them") from None
-    items = data if isinstance(data, list) and data and isinstance(data[0], dict) and "articles" in data[0] else [data]
-    return [to_cluster(item) for item in items]
+    return read_clusters(path)
 
 
 def cmd_summarize(args) -> int:
-    from .inference.summarizer import Summarizer
+    from .errors import input_warnings_as_lines
 
-    clusters = _read_inputs(args.input)
-    gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
-    stance = False if args.no_stance else args.stance
-    summarizer = Summarizer.load(args.model, stance=stance)
-    results = summarizer.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
+    # Cheap checks first: a bad option or input file should not wait for a model to load.
+    if args.batch_size < 1:
+        raise EvenhandError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.max_new_tokens is not None and args.max_new_tokens < 1:
+        raise EvenhandError(f"--max-new-tokens must be at least 1, got {args.max_new_tokens}")
+    if args.out and Path(args.out).is_dir():
+        raise EvenhandError(f"--out {args.out} is a directory; expected a file name for the JSONL results")
+    with input_warnings_as_lines("evenhand summarize"):
+        clusters = _read_inputs(args.input)
+        from .inference.summarizer import Summarizer
+
+        gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+        stance = False if args.no_stance else args.stance
+        summarizer = Summarizer.load(args.model, stance=stance, quantize=args.quantize)
+        results = summarizer.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
     lines = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default=None, help="what stances are about (default: the summary's headline)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--quantize", choices=["none", "int8"], default="none",
+                   help="int8: int8 Linear weights, faster on CPU (see README, Speed on CPU)")
     p.add_argument("--out", default=None, help="write JSONL results here")
     p.add_argument("--json", action="store_true", help="print JSONL instead of text")
     p.set_defaults(func=cmd_summarize)

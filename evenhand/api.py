@@ -6,6 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from evenhand.corpus import to_cluster
+from evenhand.errors import EvenhandError
 from evenhand.inference.summarizer import SummaryResult, Summarizer
 
 
@@ -28,5 +30,16 @@ def summarize(articles: Any, *, model: str | Path | None = None, stance: str | P
     The loaded model is cached, so repeated calls with the same model are fast; for many
     clusters use `Summarizer.load(...).summarize_many(...)`.
     """
+    # Validate the input before loading a model: a bad article fails in milliseconds, with a message
+    # that names it, and warnings (one source, duplicates, HTML, not English) point at the caller's line.
+    cluster = to_cluster(articles)
+    if topic is not None and (not isinstance(topic, str) or not topic.strip()):
+        raise EvenhandError(f"topic must be a non-empty string or None, got {topic!r}")
+    if model is not None and not isinstance(model, (str, Path)):
+        raise EvenhandError(f"model must be a checkpoint folder (str or Path) or None, got {type(model).__name__}")
+    if stance is not None and not isinstance(stance, (str, Path, bool)):
+        raise EvenhandError(f"stance must be a checkpoint folder, None or False, got {type(stance).__name__}")
+    if stance is True:
+        stance = None  # True = "yes, stances": the bundled default
     summarizer = _cached(str(model) if model is not None else None, str(stance) if isinstance(stance, Path) else stance)
-    return summarizer.summarize(articles, topic=topic, **generation)
+    return summarizer.summarize(cluster, topic=topic, **generation)

@@ -7,25 +7,50 @@ message without a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
+
 
 class EvenhandError(Exception):
     """Base class for errors caused by the user's input or environment."""
 
 
+def locate(message: str, *, path: str | None = None, line: int | None = None, field: str | None = None,
+           item: int | None = None) -> str:
+    """`message` prefixed with where it happened: "data/x.jsonl, line 7, field 'articles[1].text': ...".
+
+    `item` is the index of a cluster inside a JSON list ("x.json, item [2], field 'articles[0]': ...").
+    """
+    where = []
+    if path is not None:
+        where.append(str(path))
+    if line is not None:
+        where.append(f"line {line}")
+    if item is not None:
+        where.append(f"item [{item}]")
+    if field is not None:
+        where.append(f"field '{field}'")
+    prefix = ", ".join(where)
+    return f"{prefix}: {message}" if prefix else message
+
+
 class CorpusError(EvenhandError, ValueError):
     """A corpus record (JSONL line, dict, list of articles) is malformed."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None):
-        self.path, self.line, self.field = path, line, field
-        where = []
-        if path is not None:
-            where.append(str(path))
-        if line is not None:
-            where.append(f"line {line}")
-        if field is not None:
-            where.append(f"field '{field}'")
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None,
+                 item: int | None = None):
+        self.path, self.line, self.field, self.item = path, line, field, item
+        self.message = message  # without the location prefix
+        super().__init__(locate(message, path=path, line=line, field=field, item=item))
+
+
+class InputWarning(UserWarning):
+    """Input that evenhand accepts but that may hurt the result (one source, duplicates, HTML, not English).
+
+    Raised with `warnings.warn`, so `warnings.simplefilter("error", InputWarning)` turns them into errors
+    and `warnings.simplefilter("ignore", InputWarning)` silences them.
+    """
 
 
 class ConfigError(EvenhandError, ValueError):
@@ -38,3 +63,22 @@ class CheckpointError(EvenhandError, OSError):
 
 class ModelResolutionError(EvenhandError, OSError):
     """A base model name, path or hub id could not be resolved offline."""
+
+
+@contextlib.contextmanager
+def input_warnings_as_lines(prefix: str = "evenhand"):
+    """Inside this block, each InputWarning is printed to stderr as one line, `{prefix}: warning: ...`,
+    every time (not once per location), instead of Python's two-line `file:line: InputWarning:` format.
+    Other warnings are shown as usual. The CLI wraps commands that read user input in it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if isinstance(category, type) and issubclass(category, InputWarning):
+                print(f"{prefix}: warning: {message}", file=sys.stderr, flush=True)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
