@@ -51,7 +51,7 @@ def cmd_train(args) -> int:
 def cmd_export(args) -> int:
     from .training.export import export_step_checkpoint
 
-    final = export_step_checkpoint(args.step_checkpoint, args.out)
+    final = export_step_checkpoint(args.step_checkpoint, args.out, args.overrides)
     print(f"wrote checkpoint {final}")
     return 0
 
@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)")
     p.add_argument("step_checkpoint", help="OUTPUT_DIR/checkpoints/checkpoint-N")
     p.add_argument("--out", required=True, help="where to write the evenhand checkpoint")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="change the recorded config, e.g. --set generation.max_new_tokens=128 (repeatable)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
@@ -141,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default=None, help="what stances are about (default: the summary's headline)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-new-tokens", type=int, default=None)
-    p.add_argument("--quantize", choices=["none", "int8"], default="none",
+    p.add_argument("--quantize", choices=["none", "int8", "int8-all"], default="none",
                    help="int8: int8 Linear weights, faster on CPU (see README, Speed on CPU)")
     p.add_argument("--out", default=None, help="write JSONL results here")
     p.add_argument("--json", action="store_true", help="print JSONL instead of text")

@@ -160,9 +160,11 @@ def test_export_a_step_checkpoint(cfg_for, tiny_causal, corpus_dir, tmp_path):
 
     train(cfg_for(tiny_causal, corpus_dir, tmp_path / "run", **{"trainer.save_total_limit": "null"}))
     out = tmp_path / "exported"
-    assert cli(["export", str(tmp_path / "run" / "checkpoints" / "checkpoint-2"), "--out", str(out)]) == 0
+    assert cli(["export", str(tmp_path / "run" / "checkpoints" / "checkpoint-2"), "--out", str(out),
+                "--set", "generation.max_new_tokens=7"]) == 0
     manifest = json.loads((out / "evenhand.json").read_text())
     assert manifest["extra"]["train_metrics"]["global_step"] == 2
+    assert manifest["extra"]["generation"]["max_new_tokens"] == 7
     s = Summarizer.load(out, stance=False)
     assert isinstance(s.summarize(["One article.", "Another one."], max_new_tokens=4).summary, str)
     assert cli(["export", str(tmp_path / "run"), "--out", str(tmp_path / "x")]) == 2

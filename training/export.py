@@ -1,6 +1,7 @@
 """Turn a Trainer step checkpoint into an evenhand checkpoint folder.
 
-    evenhand export runs/summarizer_smollm2/checkpoints/checkpoint-100 --out my-checkpoint
+    evenhand export runs/summarizer_smollm2/checkpoints/checkpoint-100 --out my-checkpoint \
+        --set generation.no_repeat_ngram_size=3
 
 For picking an intermediate step (the run was stopped early, or a later step
 over-fitted). The run's `train_config.yaml` (written next to `checkpoints/`) supplies
@@ -17,7 +18,8 @@ from evenhand.errors import CheckpointError
 from .config import SummarizerTrainConfig
 
 
-def export_step_checkpoint(step_dir: str | Path, out: str | Path) -> Path:
+def export_step_checkpoint(step_dir: str | Path, out: str | Path, overrides: list[str] | None = None) -> Path:
+    """`overrides` (key=value) adjust what is recorded, e.g. generation.max_new_tokens=128."""
     from evenhand.models.loading import load_base_lm, load_tokenizer
 
     from .summarizer import save_summarizer
@@ -28,7 +30,7 @@ def export_step_checkpoint(step_dir: str | Path, out: str | Path) -> Path:
         raise CheckpointError(f"{step_dir} is not a complete Trainer checkpoint (trainer_state.json missing)")
     if not run_config.exists():
         raise CheckpointError(f"{run_config} not found; export expects <output_dir>/checkpoints/checkpoint-N")
-    cfg = load_config(run_config, [], SummarizerTrainConfig)
+    cfg = load_config(run_config, overrides or [], SummarizerTrainConfig)
     tokenizer = load_tokenizer(cfg.base_model)
     if cfg.lora.enabled:
         from peft import PeftModel

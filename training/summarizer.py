@@ -147,10 +147,11 @@ def train(cfg: SummarizerTrainConfig) -> Path | None:
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "train_config.yaml")
 
-    tokenizer = load_tokenizer(cfg.base_model)
-    model, is_encoder_decoder = load_base_lm(cfg.base_model)
+    # Data first: a bad file should fail in a second, not after the model has loaded.
     train_clusters = _load_split(cfg.data.train_file, cfg, cfg.data.limit_train)
     val_clusters = _load_split(cfg.data.val_file, cfg, cfg.data.limit_val)
+    tokenizer = load_tokenizer(cfg.base_model)
+    model, is_encoder_decoder = load_base_lm(cfg.base_model)
     train_ds = build_dataset(train_clusters, tokenizer, cfg, is_encoder_decoder=is_encoder_decoder, shuffle=cfg.data.shuffle_articles)
     val_ds = build_dataset(val_clusters, tokenizer, cfg, is_encoder_decoder=is_encoder_decoder, shuffle=False) if val_clusters else None
     print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation clusters", flush=True)
@@ -179,9 +180,10 @@ def train(cfg: SummarizerTrainConfig) -> Path | None:
     if not run_trainer(trainer, out, cfg.resume):
         return None
     final = out / "final"
-    save_summarizer(trainer.model, tokenizer, final, cfg, is_encoder_decoder=is_encoder_decoder,
-                    metrics=_final_metrics(trainer))
-    print(f"evenhand: wrote checkpoint {final}", flush=True)
+    if trainer.is_world_process_zero():  # under DDP (accelerate/torchrun) every rank gets here; one writes
+        save_summarizer(trainer.model, tokenizer, final, cfg, is_encoder_decoder=is_encoder_decoder,
+                        metrics=_final_metrics(trainer))
+        print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
 
 
