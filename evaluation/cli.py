@@ -47,6 +47,8 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N clusters")
     p.add_argument("--batch-size", type=int, default=8, metavar="B", help="clusters per generation batch (default 8)")
     p.add_argument("--max-new-tokens", type=int, metavar="N", help="generation length limit (default: the checkpoint's)")
+    p.add_argument("--quantize", choices=["none", "int8", "int8-all"], default="none",
+                   help="int8: generate with int8 Linear weights, faster on CPU (default none)")
     p.add_argument("--out", metavar="DIR", help="output folder (default eval_out/NAME); rerunning into it resumes generation")
     p.add_argument("--name", help="system name in the report (default: checkpoint folder or file name)")
     p.add_argument("--vad-lexicon", metavar="PATH",
@@ -93,6 +95,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         limit=args.limit,
         batch_size=args.batch_size,
         max_new_tokens=args.max_new_tokens,
+        quantize=args.quantize,
         out=args.out,
         name=args.name,
         peers=args.peers,

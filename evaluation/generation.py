@@ -145,11 +145,12 @@ def generate_predictions(
     return {c.id: done[c.id] for c in clusters}
 
 
-def summarizer_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None = None) -> GenerateFn:
+def summarizer_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None = None,
+                           quantize: str | None = None) -> GenerateFn:
     """A GenerateFn backed by `evenhand.inference.summarizer.Summarizer`.
 
     The model is loaded on the first batch, so a rerun whose predictions are all
-    written already does not pay for loading it.
+    written already does not pay for loading it. quantize="int8": int8 Linear weights (CPU).
     """
     try:
         from evenhand.inference.summarizer import Summarizer
@@ -163,7 +164,7 @@ def summarizer_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
 
     def generate(batch: list[Cluster]) -> Sequence[Any]:
         if not loaded:
-            loaded.append(Summarizer.load(str(checkpoint)))
+            loaded.append(Summarizer.load(str(checkpoint), quantize=quantize))
         # Our own bar counts clusters across batches; the summarizer's would nest inside it.
         return loaded[0].summarize_many(batch, batch_size=len(batch), progress=False, **kwargs)
 

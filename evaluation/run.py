@@ -37,6 +37,7 @@ class EvalRequest:
     limit: int | None = None
     batch_size: int = 8
     max_new_tokens: int | None = None
+    quantize: str | None = None  # "int8": generate with int8 Linear weights (CPU)
     out: str | None = None
     name: str | None = None
     peers: str | None = None  # folder; None = auto-detect ../shared/data/neus_peer_outputs
@@ -120,9 +121,14 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
         if generate_fn is None:
             if not Path(req.checkpoint).exists():
                 raise EvaluationError(f"checkpoint not found: {req.checkpoint}")
-            generate_fn = summarizer_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens)
+            generate_fn = summarizer_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
+                                                 quantize=req.quantize)
         meta = {"checkpoint": str(Path(req.checkpoint).resolve()) if req.checkpoint else name,
                 "max_new_tokens": req.max_new_tokens}
+        if req.quantize and req.quantize != "none":
+            # int8 outputs differ from float ones: never mix them in one predictions file.
+            meta["quantize"] = req.quantize
+            run_info["quantize"] = req.quantize
         preds = generate_predictions(
             clusters, generate_fn, out_dir / "predictions.jsonl",
             batch_size=req.batch_size, meta=meta, progress=req.settings.progress,
