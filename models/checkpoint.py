@@ -57,6 +57,10 @@ def write_checkpoint(out_dir: str | Path, save_fn: Callable[[Path], None], manif
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    # mkdtemp makes the folder private (0700); a checkpoint should get the usual umask permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
     try:
         save_fn(tmp)
         for bad in tmp.iterdir():

@@ -21,7 +21,13 @@ def make(tmp_path):
 
 
 def test_write_records_hashes_and_drops_pickles(tmp_path):
+    import os
+    import stat
+
     ck = make(tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(ck.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's private 0700
     m = read_manifest(ck, task="summarizer")
     assert list(m.files) == ["model.safetensors"] and len(m.files["model.safetensors"]) == 64
     assert not (ck / "pytorch_model.bin").exists()
