@@ -143,6 +143,8 @@ def train(cfg: SummarizerTrainConfig) -> Path | None:
     from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
 
     set_seed(cfg.seed)
+    if cfg.torch_threads:
+        torch.set_num_threads(cfg.torch_threads)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     dump_config(cfg, out / "train_config.yaml")
