@@ -1,4 +1,3 @@
-import json
 
 from evenhand.__main__ import main
 from evenhand.corpus import read_jsonl

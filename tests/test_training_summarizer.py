@@ -75,7 +75,6 @@ def test_full_finetune_reduces_training_loss(cfg_for, tiny_causal, corpus_dir, t
 def _run_until_checkpoint_then(signum, args, out, timeout=240):
     """Start `evenhand train` in a subprocess, send `signum` once checkpoint-2 is complete, wait."""
     import os
-    import signal
     import subprocess
     import sys
     import time
