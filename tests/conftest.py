@@ -106,6 +106,8 @@ def _train_overrides(base: Path, corpus: Path, out: Path, **extra) -> list[str]:
         "trainer.logging_steps": 1,
         "trainer.learning_rate": 5e-3,
         "trainer.warmup_ratio": 0.0,
+        # configs/summarizer_smollm2.yaml adapts the top 10 blocks; the tiny models have 2.
+        "lora.top_layers": "null",
     }
     opts.update(extra)
     return [f"{k}={v}" for k, v in opts.items()]

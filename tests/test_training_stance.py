@@ -95,7 +95,7 @@ def test_neutral_subsampling_and_class_weights(tmp_path):
 def test_shipped_config_loads_with_overrides():
     cfg = load_config(CONFIG, ["trainer.max_steps=50", "top_layers=2"], StanceTrainConfig)
     assert cfg.task == "stance" and cfg.base_model == "all-minilm-l6-v2"
-    assert cfg.trainer.max_steps == 50 and cfg.top_layers == 2
+    assert cfg.trainer.max_steps == 50 and cfg.lora.top_layers == 2  # shorthand routed into lora
     assert cfg.data.train_file.endswith("directed_sentiment/dataset/train.txt")
     assert CONFIG.read_text().startswith("#") and "evenhand train configs/stance_minilm.yaml" in CONFIG.read_text()
 

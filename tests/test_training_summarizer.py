@@ -167,3 +167,13 @@ def test_export_a_step_checkpoint(cfg_for, tiny_causal, corpus_dir, tmp_path):
     s = Summarizer.load(out, stance=False)
     assert isinstance(s.summarize(["One article.", "Another one."], max_new_tokens=4).summary, str)
     assert cli(["export", str(tmp_path / "run"), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_top_layers_beyond_the_model_is_a_config_error():
+    from evenhand.errors import ConfigError
+    from evenhand.training.common import top_layer_indices
+
+    assert top_layer_indices(30, 10) == list(range(20, 30))
+    assert top_layer_indices(30, None) is None
+    with pytest.raises(ConfigError, match="lora.top_layers must be between 1 and 2"):
+        top_layer_indices(2, 10)

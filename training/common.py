@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 from transformers import EarlyStoppingCallback, TrainerCallback, TrainingArguments
 
+from evenhand.errors import ConfigError
+
 from .config import TrainerSettings
 
 logger = logging.getLogger(__name__)
@@ -148,6 +150,32 @@ def run_trainer(trainer, output_dir: str | Path, resume: bool) -> bool:
               "Run the same command again to resume.", flush=True)
         return False
     return True
+
+
+def start_run(cfg) -> Path:
+    """What every training run does first: seed, CPU threads, output folder, the config it runs with."""
+    import torch
+    from transformers import set_seed
+
+    set_seed(cfg.seed)
+    threads = getattr(cfg, "torch_threads", None)
+    if threads is not None:
+        if threads < 1:
+            raise ConfigError("torch_threads must be >= 1 (or null for torch's default)")
+        torch.set_num_threads(threads)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dump_config(cfg, out / "train_config.yaml")
+    return out
+
+
+def top_layer_indices(n_layers: int, top: int | None) -> list[int] | None:
+    """Indices of the top `top` blocks for peft's layers_to_transform (None: every block)."""
+    if top is None:
+        return None
+    if not 1 <= top <= n_layers:
+        raise ConfigError(f"lora.top_layers must be between 1 and {n_layers} (the model's blocks), got {top}")
+    return list(range(n_layers - top, n_layers))
 
 
 def dump_config(cfg, path: Path) -> None:

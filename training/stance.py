@@ -31,7 +31,7 @@ from evenhand.errors import ConfigError, CorpusError
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
 
-from .common import callbacks_for, dump_config, run_trainer, training_arguments
+from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
 from .config import LoraSettings, TrainerSettings
 
 logger = logging.getLogger(__name__)
@@ -63,9 +63,6 @@ class StanceTrainConfig:
     resume: bool = True
     data: StanceData = field(default_factory=StanceData)
     lora: LoraSettings = field(default_factory=LoraSettings)
-    # Adapt only the top N encoder layers (None: all). Backpropagation then stops there,
-    # which saves a third or more of a CPU step; the pooler is trained in full with the head.
-    top_layers: int | None = None
     # torch CPU threads for this run (None: torch's default). On a shared, busy machine one
     # thread is several times faster than two that wait on each other.
     torch_threads: int | None = None
@@ -75,8 +72,6 @@ class StanceTrainConfig:
         t = self.trainer
         if self.data.neutral_ratio is not None and self.data.neutral_ratio <= 0:
             raise ConfigError("data.neutral_ratio must be > 0 (or null to keep every neutral example)")
-        if self.torch_threads is not None and self.torch_threads < 1:
-            raise ConfigError("torch_threads must be >= 1 (or null for torch's default)")
         if self.data.max_length < 16:
             raise ConfigError("data.max_length must be at least 16")
         if t.learning_rate <= 0:
@@ -244,12 +239,9 @@ def _weighted_trainer_class():
 def _apply_lora(model, cfg: StanceTrainConfig):
     from peft import LoraConfig, TaskType, get_peft_model
 
-    n_layers = model.config.num_hidden_layers
-    layers = None
-    if cfg.top_layers is not None:
-        if not 1 <= cfg.top_layers <= n_layers:
-            raise ConfigError(f"top_layers must be between 1 and {n_layers} (the encoder's layers), got {cfg.top_layers}")
-        layers = list(range(n_layers - cfg.top_layers, n_layers))
+    # With lora.top_layers, backpropagation stops at the lowest adapted layer (a third or more
+    # of a CPU step saved); the pooler is then trained in full with the head.
+    layers = top_layer_indices(model.config.num_hidden_layers, cfg.lora.top_layers)
     lora = LoraConfig(
         task_type=TaskType.SEQ_CLS,
         r=cfg.lora.r,
@@ -269,19 +261,12 @@ def _apply_lora(model, cfg: StanceTrainConfig):
 
 def train(cfg: StanceTrainConfig) -> Path | None:
     """Run one training job; returns the final checkpoint folder (None if interrupted)."""
-    from transformers import DataCollatorWithPadding, set_seed
+    from transformers import DataCollatorWithPadding
 
     from evenhand.models.loading import load_tokenizer
     from evenhand.models.stance_classifier import build_model
 
-    set_seed(cfg.seed)
-    if cfg.torch_threads:
-        import torch
-
-        torch.set_num_threads(cfg.torch_threads)
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    dump_config(cfg, out / "train_config.yaml")
+    out = start_run(cfg)
 
     tokenizer = load_tokenizer(cfg.base_model)
     train_ex = to_examples(read_directed_tsv(cfg.data.train_file, cfg.data.limit_train))

@@ -23,7 +23,7 @@ from evenhand.inference.prompting import build_prompt
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
-from .common import callbacks_for, dump_config, run_trainer, training_arguments
+from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
 from .config import SummarizerTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -117,13 +117,10 @@ def _apply_lora(model, cfg: SummarizerTrainConfig, is_encoder_decoder: bool):
     from peft import LoraConfig, TaskType, get_peft_model
 
     targets = cfg.lora.target_modules or "all-linear"
-    layers = None
-    if cfg.lora.top_layers:
-        n_layers = model.config.num_hidden_layers
-        layers = list(range(max(0, n_layers - cfg.lora.top_layers), n_layers))
+    layers = top_layer_indices(model.config.num_hidden_layers, cfg.lora.top_layers)
+    if layers is not None and targets == "all-linear":
         # peft accepts a layer subset only with explicit module names.
-        if targets == "all-linear":
-            targets = linear_module_names(model)
+        targets = linear_module_names(model)
     lora = LoraConfig(
         task_type=TaskType.SEQ_2_SEQ_LM if is_encoder_decoder else TaskType.CAUSAL_LM,
         r=cfg.lora.r,
@@ -140,14 +137,9 @@ def _apply_lora(model, cfg: SummarizerTrainConfig, is_encoder_decoder: bool):
 
 def train(cfg: SummarizerTrainConfig) -> Path | None:
     """Run one training job; returns the final checkpoint folder (None if interrupted)."""
-    from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
+    from transformers import DataCollatorForSeq2Seq, Trainer
 
-    set_seed(cfg.seed)
-    if cfg.torch_threads:
-        torch.set_num_threads(cfg.torch_threads)
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    dump_config(cfg, out / "train_config.yaml")
+    out = start_run(cfg)
 
     # Data first: a bad file should fail in a second, not after the model has loaded.
     train_clusters = _load_split(cfg.data.train_file, cfg, cfg.data.limit_train)
