@@ -3,7 +3,8 @@
 Modelled on setfit's `SetFitModelCardData`: the dataclass knows the Hugging Face
 metadata (front matter YAML with `base_model`, `license`, `datasets`, `tags`,
 `model-index`) and the prose comes from a Markdown template with `{{name}}`
-placeholders (`model_cards/template.md`).
+placeholders (`model_cards/template.md`; `stance_template.md` for StanceCardData in
+`stance_card.py`). The templates ship inside the package as `evenhand.model_cards`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 import yaml
 
 import evenhand
+from evenhand.model_cards import template_path
 
 from .data import EvaluationError
 from .report import detail_section, metrics_table, stance_section
 from .rouge import ROUGE_NAMES, ROUGE_TYPES
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "model_cards" / "template.md"
 GENERATED_MARK = "Written by `evenhand card`"
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
@@ -51,6 +52,9 @@ class CardMetric:
 
 @dataclass
 class ModelCardData:
+    """A summarizer's card: NeuS metrics from `evenhand eval` and the peers scored beside it."""
+
+    kind = "summarizer"  # picks the bundled template (class attribute, not a field)
     model_name: str
     base_model: str | None = None
     license: str = "apache-2.0"
@@ -68,6 +72,7 @@ class ModelCardData:
     peers: dict[str, dict[str, Any]] | None = None
     eval_command: str | None = None
     training: str | None = None
+    data_terms: str = "The NeuS training data comes from AllSides roundups; check its terms before commercial use."
 
     def summarization_metrics(self) -> list[CardMetric]:
         m = self.metrics or {}
@@ -140,44 +145,53 @@ class ModelCardData:
             parts += ["", "### Country stance", "", stance_section(m["stance"])]
         return "\n".join(parts)
 
+    def template_values(self) -> dict[str, str]:
+        return {"evaluation": self.evaluation_text()}
+
     @classmethod
     def from_checkpoint(cls, checkpoint: str | Path, **overrides: Any) -> "ModelCardData":
         """Card data with what the checkpoint's files say (base model, library), then `overrides`."""
-        checkpoint = Path(checkpoint)
-        found: dict[str, Any] = {"model_name": checkpoint_name(checkpoint)}
-        for fname in reversed(_META_FILES):  # later (more trusted) files overwrite earlier ones
-            f = checkpoint / fname
-            if not f.is_file():
-                continue
-            try:
-                data = json.loads(f.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                continue
-            if not isinstance(data, dict):
-                continue
-            base = data.get("base_model") or data.get("base_model_name_or_path")
-            if fname == "config.json":
-                name = data.get("_name_or_path")
-                base = name if name and Path(name).resolve() != checkpoint.resolve() else None
-            if base:
-                found["base_model"] = str(base)
-            if fname == "adapter_config.json":
-                found["library_name"] = "peft"
-            elif fname == "config.json" and "library_name" not in found:
-                found["library_name"] = "transformers"
-            for key in ("license", "datasets", "model_name"):
-                if data.get(key) and fname.startswith("evenhand"):
-                    found[key] = data[key]
-        if found.get("base_model"):
-            found["base_model"] = _hub_id(found["base_model"])
-            lic = _license_of(found["base_model"])
-            if lic and "license" not in found:
-                found["license"] = lic
-        training = _training_text(checkpoint / "evenhand.json", found.get("base_model"))
-        if training:
-            found["training"] = training
+        found = checkpoint_facts(checkpoint)
         found.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**found)
+
+
+def checkpoint_facts(checkpoint: str | Path) -> dict[str, Any]:
+    """What a checkpoint's own files say about it: name, base model, library, license, training paragraph."""
+    checkpoint = Path(checkpoint)
+    found: dict[str, Any] = {"model_name": checkpoint_name(checkpoint)}
+    for fname in reversed(_META_FILES):  # later (more trusted) files overwrite earlier ones
+        f = checkpoint / fname
+        if not f.is_file():
+            continue
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        base = data.get("base_model") or data.get("base_model_name_or_path")
+        if fname == "config.json":
+            name = data.get("_name_or_path")
+            base = name if name and Path(name).resolve() != checkpoint.resolve() else None
+        if base:
+            found["base_model"] = str(base)
+        if fname == "adapter_config.json":
+            found["library_name"] = "peft"
+        elif fname == "config.json" and "library_name" not in found:
+            found["library_name"] = "transformers"
+        for key in ("license", "datasets", "model_name"):
+            if data.get(key) and fname.startswith("evenhand"):
+                found[key] = data[key]
+    if found.get("base_model"):
+        found["base_model"] = _hub_id(found["base_model"])
+        lic = _license_of(found["base_model"])
+        if lic and "license" not in found:
+            found["license"] = lic
+    training = _training_text(checkpoint / "evenhand.json", found.get("base_model"))
+    if training:
+        found["training"] = training
+    return found
 
 
 def _hub_id(name: str) -> str:
@@ -210,13 +224,17 @@ def _training_text(manifest: Path, base_model: str | None) -> str | None:
     trainer = cfg.get("trainer") or {}
     dcfg = cfg.get("data") or {}
     metrics = (data.get("extra") or {}).get("train_metrics") or {}
-    how = f"LoRA (r={lora.get('r')}, alpha={lora.get('alpha')})" if data.get("adapter") or lora.get("enabled") else "full fine-tuning"
+    top = lora.get("top_layers", cfg.get("top_layers"))  # checkpoints before 0.1 kept it at the top level
+    how = (f"LoRA (r={lora.get('r')}, alpha={lora.get('alpha')}" + (f", top {top} layers" if top else "") + ")"
+           if data.get("adapter") or lora.get("enabled") else "full fine-tuning")
     lines = [f"Fine-tuned from `{base_model or data.get('base_model')}` with {how} by `evenhand train`."]
     facts = []
     if metrics.get("global_step") is not None:
         facts.append(f"optimizer steps: {metrics['global_step']}")
     if metrics.get("best_eval_loss") is not None:
         facts.append(f"best validation loss: {metrics['best_eval_loss']:.3f}")
+    if metrics.get("best_eval_macro_f1") is not None:
+        facts.append(f"validation macro-F1 at that checkpoint: {metrics['best_eval_macro_f1']:.3f}")
     if trainer.get("learning_rate") is not None:
         facts.append(f"learning rate: {trainer['learning_rate']}")
     if dcfg.get("train_file"):
@@ -230,21 +248,24 @@ def _training_text(manifest: Path, base_model: str | None) -> str | None:
     return "\n".join(lines)
 
 
-def render_model_card(card: ModelCardData, template: str) -> str:
+def render_model_card(card: Any, template: str) -> str:
+    """Fill `template` from a card dataclass (ModelCardData, StanceCardData): the shared fields plus
+    whatever its `template_values()` adds."""
     values = {
         "front_matter": card.front_matter(),
         "model_name": card.model_name,
         "base_model": card.base_model or "an unrecorded base model",
-        "evaluation": card.evaluation_text(),
         "training": card.training or "See `model_cards/training_log.md` in the evenhand repository for the run that produced this checkpoint.",
         "license_note": (
             f"{card.license}. The base model's own license and terms also apply"
             + (f" (`{card.base_model}`)." if card.base_model else ".")
-            + " The NeuS training data comes from AllSides roundups; check its terms before commercial use."
+            + " "
+            + card.data_terms
         ),
         "date": date.today().isoformat(),
         "evenhand_version": evenhand.__version__,
     }
+    values.update(card.template_values())
 
     def sub(m: re.Match) -> str:
         key = m.group(1)
@@ -270,7 +291,7 @@ def _replaceable(text: str) -> bool:
 
 def write_model_card(
     checkpoint: str | Path,
-    card: ModelCardData,
+    card: Any,
     *,
     template: str | Path | None = None,
     out: str | Path | None = None,
@@ -285,16 +306,13 @@ def write_model_card(
     checkpoint = Path(checkpoint)
     if not checkpoint.is_dir():
         raise EvaluationError(f"checkpoint folder not found: {checkpoint}")
-    template_path = Path(template) if template is not None else TEMPLATE_PATH
-    if not template_path.is_file():
-        raise EvaluationError(
-            f"model card template not found: {template_path}; pass --template PATH "
-            "(the default lives in model_cards/template.md of the evenhand repository)"
-        )
+    tpath = Path(template) if template is not None else template_path(card.kind)
+    if not tpath.is_file():
+        raise EvaluationError(f"model card template not found: {tpath}; pass --template PATH")
     out_path = Path(out) if out is not None else checkpoint / "README.md"
     if out_path.exists() and not force and not _replaceable(out_path.read_text(encoding="utf-8", errors="replace")):
         raise EvaluationError(f"{out_path} exists and was not written by `evenhand card`; pass --force to replace it")
-    text = render_model_card(card, template_path.read_text(encoding="utf-8"))
+    text = render_model_card(card, tpath.read_text(encoding="utf-8"))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(text, encoding="utf-8")
     return out_path

@@ -131,6 +131,15 @@ def run_card_command(args: argparse.Namespace) -> int:
 
     metrics = peers = None
     command = None
+    if args.stance_report:
+        from .stance_card import StanceCardData, load_report
+
+        report = load_report(args.stance_report)
+        data = StanceCardData.from_checkpoint(args.checkpoint, report=report, eval_command=report.get("command"),
+                                              **_card_overrides(args))
+        path = write_model_card(args.checkpoint, data, template=args.template, out=args.out, force=args.force)
+        print(f"wrote model card {path}")
+        return 0
     if args.metrics:
         mpath = Path(args.metrics)
         if not mpath.is_file():
@@ -169,7 +178,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     c.add_argument("--checkpoint", required=True, metavar="PATH")
     c.add_argument("--metrics", metavar="FILE", help="metrics.json from evenhand eval (its folder's peers/ are shown too)")
-    c.add_argument("--template", metavar="FILE", help="Markdown template with {{placeholders}} (default model_cards/template.md)")
+    c.add_argument("--stance-report", metavar="FILE",
+                   help="for a stance checkpoint: the JSON of `evenhand stance-eval --out` (uses model_cards/stance_template.md)")
+    c.add_argument("--template", metavar="FILE", help="Markdown template with {{placeholders}} (default: the bundled model_cards/template.md, or stance_template.md)")
     c.add_argument("--out", metavar="FILE", help="where to write (default CHECKPOINT/README.md)")
     add_card_metadata_arguments(c)
     c.set_defaults(func=run_card_command)

@@ -220,12 +220,26 @@ def run_stance_eval(args) -> int:
             print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
             print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
             print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
+    report["command"] = _command_line()
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"\nwrote {out}")
+    if args.write_card:
+        from evenhand.evaluation.card import write_model_card
+        from evenhand.evaluation.stance_card import StanceCardData
+
+        card = StanceCardData.from_checkpoint(folder, report=report, eval_command=report["command"],
+                                              model_name=args.model_name)
+        print(f"wrote model card {write_model_card(folder, card, force=args.force)}")
     return 0
+
+
+def _command_line() -> str:
+    import shlex
+
+    return "evenhand " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
 def add_parsers(subparsers) -> None:
@@ -239,6 +253,10 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--skip-sentence", action="store_true")
     p.add_argument("--skip-cluster", action="store_true")
     p.add_argument("--out", default=None, help="also write all numbers (and cluster predictions) as JSON")
+    p.add_argument("--write-card", action="store_true",
+                   help="also write CHECKPOINT/README.md (model card with model-index metadata) from these numbers")
+    p.add_argument("--model-name", default=None, help="model name for the card (default: checkpoint folder name)")
+    p.add_argument("--force", action="store_true", help="replace a README.md that evenhand did not write")
     p.set_defaults(func=run_stance_eval)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from evenhand.config import load_config
 from evenhand.corpus import Article, Cluster
@@ -179,8 +181,6 @@ def test_full_fine_tune_checkpoint_loads(tiny_run):
 
 @pytest.mark.integration
 def test_tampered_checkpoint_is_refused(tiny_run, tmp_path):
-    import shutil
-
     from evenhand.inference.stance import StanceAnalyzer
 
     root, _ = tiny_run
@@ -212,8 +212,10 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     labels.write_text(json.dumps({"id": "neus-val-0000", "topic": "the pact",
                                   "stances": {"Russia": "supports", "Japan": "not_stated"}}) + "\n")
     out = tmp_path / "report.json"
-    code = main(["stance-eval", "--checkpoint", str(final), "--test-file", str(test_tsv), "--labels", str(labels),
-                 "--neus-dir", str(neus), "--out", str(out)])
+    ckpt = tmp_path / "stance-ckpt"
+    shutil.copytree(final, ckpt)
+    code = main(["stance-eval", "--checkpoint", str(ckpt), "--test-file", str(test_tsv), "--labels", str(labels),
+                 "--neus-dir", str(neus), "--out", str(out), "--write-card", "--model-name", "tiny-stance"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "macro-F1 (neu/pos/neg)" in printed and "majority" in printed
@@ -222,6 +224,14 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     assert report["sentence"]["examples"] == 10
     assert report["cluster"]["model"]["items"] == 2
     assert report["cluster"]["majority"]["not_stated_accuracy"] is not None
+    # The card is written from the same numbers the command printed.
+    card = (ckpt / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---\n")[1])
+    sentence, cluster = meta["model-index"][0]["results"]
+    assert meta["model-index"][0]["name"] == "tiny-stance" and meta["library_name"] == "peft"
+    assert sentence["metrics"][0]["value"] == round(report["sentence"]["macro_f1"], 4)
+    assert cluster["metrics"][0]["value"] == round(report["cluster"]["model"]["macro_f1_polar"], 4)
+    assert "stance-eval" in card and "{{" not in card
 
 
 def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys):
