@@ -139,7 +139,11 @@ class ModelCardData:
         rows = [dict(m, system=self.model_name)] + [dict(v, system=k) for k, v in (self.peers or {}).items()]
         parts += [metrics_table(rows, [self.model_name]), ""]
         if self.peers:
-            parts += ["Peers: published outputs (Lei & Huang, ACL 2025) scored with the same code on the same clusters.", ""]
+            note = "Peers: published outputs (Lei & Huang, ACL 2025) scored with the same code on the same clusters."
+            if any(v.get("baseline") for v in self.peers.values()):
+                note += (" Rows marked (baseline) are extractive baselines that copy sentences from the articles "
+                         "(`evenhand eval --baseline`), a floor for what copying alone earns.")
+            parts += [note, ""]
         parts += ["Details, with 95% bootstrap intervals over clusters:", "", detail_section(m)]
         if m.get("stance"):
             parts += ["", "### Country stance", "", stance_section(m["stance"])]

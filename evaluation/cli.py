@@ -58,6 +58,10 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--peers", metavar="DIR",
                    help="peer outputs folder (default: ../shared/data/neus_peer_outputs when present and the data is the NeuS test split)")
     p.add_argument("--no-peers", action="store_true", help="do not score peers")
+    p.add_argument("--baseline", dest="baselines", action="append", default=[], metavar="NAME",
+                   choices=["lead-3", "first-sentences"],
+                   help="also score an extractive baseline computed from the articles: lead-3 (title and first "
+                   "3 sentences of the first article) or first-sentences (first sentence of each article); repeatable")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for 95%% intervals (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -100,6 +104,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         name=args.name,
         peers=args.peers,
         use_peers=not args.no_peers,
+        baselines=list(dict.fromkeys(args.baselines)),
         write_card=args.write_card,
         card_overrides=_card_overrides(args),
         card_force=args.force,
@@ -153,7 +158,8 @@ def run_card_command(args: argparse.Namespace) -> int:
         for stem in (metrics.get("run") or {}).get("peer_files") or []:
             cached = mpath.parent / "peers" / f"{stem}.json"
             if cached.is_file():
-                peers[display_name(stem)] = json.loads(cached.read_text(encoding="utf-8"))["metrics"]
+                shown = json.loads(cached.read_text(encoding="utf-8"))["metrics"]
+                peers[shown.get("system") or display_name(stem)] = shown
     data = ModelCardData.from_checkpoint(
         args.checkpoint, metrics=metrics, peers=peers or None, eval_command=command, **_card_overrides(args)
     )

@@ -42,6 +42,7 @@ class EvalRequest:
     name: str | None = None
     peers: str | None = None  # folder; None = auto-detect ../shared/data/neus_peer_outputs
     use_peers: bool = True
+    baselines: list[str] = field(default_factory=list)  # names in evaluation.baselines.BASELINES
     write_card: bool = False
     card_overrides: dict[str, Any] = field(default_factory=dict)
     card_force: bool = False
@@ -165,6 +166,11 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
 
     # Cache file stems of the peers shown, so `evenhand card --metrics` can show the same table.
     run_info["peer_files"] = [Path(m["predictions_file"]).stem for m in peers.values() if m.get("predictions_file")]
+    if req.baselines:
+        from .baselines import score_baselines
+
+        peers.update(score_baselines(req.baselines, clusters, scorer, cache_dir=out_dir / "peers"))
+        run_info["peer_files"] += [f"baseline-{n}" for n in req.baselines]
     for s, (_, _, folder, pred_file) in zip(scored, systems_in):
         _write_system(folder, s, dict(run_info, predictions_file=pred_file) if pred_file else run_info)
     if len(scored) > 1:
