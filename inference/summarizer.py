@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import torch
+from transformers import LogitsProcessor, LogitsProcessorList
 
 from evenhand.corpus import Cluster, to_cluster
 from evenhand.errors import EvenhandError
@@ -240,7 +241,13 @@ class Summarizer:
             "input_ids": torch.tensor(input_ids, dtype=torch.long, device=device),
             "attention_mask": torch.tensor(mask, dtype=torch.long, device=device),
         }
-        out = self.model.generate(**inputs, pad_token_id=pad, **gen)
+        gen = dict(gen)
+        copy_bias = float(gen.pop("copy_bias", 0.0) or 0.0)
+        extra = {}
+        if copy_bias:
+            exclude = set(self.tokenizer.all_special_ids) | ({pad} if pad is not None else set())
+            extra["logits_processor"] = LogitsProcessorList([SourceCopyBias(batch, copy_bias, exclude)])
+        out = self.model.generate(**inputs, pad_token_id=pad, **gen, **extra)
         # Encoder-decoder outputs start with the decoder start token; causal outputs repeat the prompt.
         new = out[:, 1:] if self.is_encoder_decoder else out[:, width:]
         stop = self._eos_ids()
@@ -260,10 +267,40 @@ class Summarizer:
 
 
 _GENERATE_KEYS = {
+    "copy_bias",  # evenhand's own: see SourceCopyBias
     "max_new_tokens", "min_new_tokens", "do_sample", "num_beams", "temperature", "top_p", "top_k",
     "no_repeat_ngram_size", "repetition_penalty", "length_penalty", "early_stopping", "use_cache",
     "num_beam_groups", "diversity_penalty", "typical_p", "encoder_no_repeat_ngram_size",
 }
+
+
+class SourceCopyBias(LogitsProcessor):
+    """Add `bias` to the logits of every token that occurs in the row's own prompt (the articles).
+
+    A small model fine-tuned briefly under-copies: it paraphrases names and numbers into
+    invented ones (3-gram copy rate 5% against 22% for the NeuS references). A constant additive
+    bias toward the source's tokens is the cheapest pointer-like nudge: it needs no training,
+    is off by default (`copy_bias=0`), and is stored per checkpoint in its generation defaults.
+    A negative value discourages copying instead.
+    Special and padding tokens are never boosted, so it does not end or pad outputs early.
+    """
+
+    def __init__(self, rows: Sequence[list[int]], bias: float, exclude: set[int]):
+        self.rows = [sorted(set(ids) - exclude) for ids in rows]
+        self.bias = bias
+        self._add: torch.Tensor | None = None
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if self._add is None or self._add.shape[1] != scores.shape[1]:
+            add = torch.zeros(len(self.rows), scores.shape[1], dtype=scores.dtype, device=scores.device)
+            for i, ids in enumerate(self.rows):
+                ids = [t for t in ids if t < scores.shape[1]]
+                add[i, ids] = self.bias
+            self._add = add
+        add = self._add
+        if scores.shape[0] != add.shape[0]:  # beams: each row's beams follow each other
+            add = add.repeat_interleave(scores.shape[0] // add.shape[0], dim=0)
+        return scores + add
 
 
 def _load_stance(stance):
