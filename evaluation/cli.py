@@ -121,7 +121,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         bal = (s.metrics["balance"].get("evenness") or {}).get("mean")
         print(f"{s.name}: {rouge}; evenness={bal if bal is None else round(bal, 3)}")
     if outcome.peers:
-        print(f"peers scored: {', '.join(outcome.peers)}")
+        print(f"peers and baselines scored: {', '.join(outcome.peers)}")
     print(f"wrote {outcome.out_dir / 'metrics.json'} and {outcome.report}")
     if outcome.card:
         print(f"wrote model card {outcome.card}")
