@@ -245,6 +245,10 @@ def _training_text(manifest: Path, base_model: str | None) -> str | None:
         facts.append(f"training data: `{dcfg['train_file']}`")
     if dcfg.get("max_source_tokens"):
         facts.append(f"source budget: {dcfg['max_source_tokens']} tokens shared among the articles")
+    generation = (data.get("extra") or {}).get("generation") or {}
+    if generation:
+        # What summarize() uses unless the caller overrides it: the numbers above were measured with these.
+        facts.append("generation defaults: " + ", ".join(f"`{k}={v}`" for k, v in sorted(generation.items())))
     if facts:
         lines += ["", "- " + "\n- ".join(facts)]
     lines += ["", "The full configuration is in `evenhand.json` beside this card; runs are logged in "

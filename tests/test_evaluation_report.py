@@ -226,10 +226,12 @@ def test_card_reads_evenhand_manifest_and_replaces_peft_placeholder(tmp_path):
         "adapter": True, "base_model": "smollm2-135m-instruct",
         "config": {"lora": {"enabled": True, "r": 8, "alpha": 16}, "trainer": {"learning_rate": 2e-4},
                    "data": {"train_file": "data/neus/train.jsonl"}},
-        "extra": {"train_metrics": {"global_step": 120, "best_eval_loss": 2.25}},
+        "extra": {"train_metrics": {"global_step": 120, "best_eval_loss": 2.25},
+                  "generation": {"max_new_tokens": 160, "copy_bias": 1.5}},
     }))
     card = ModelCardData.from_checkpoint(ckpt)
     assert card.model_name == "run1-final"  # a bare "final" says nothing
     assert card.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct"  # evenhand's offline alias, as a hub id
     text = write_model_card(ckpt, card).read_text(encoding="utf-8")  # peft's placeholder is replaced
     assert "LoRA (r=8, alpha=16)" in text and "optimizer steps: 120" in text and "best validation loss: 2.250" in text
+    assert "generation defaults: `copy_bias=1.5`, `max_new_tokens=160`" in text
