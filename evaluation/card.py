@@ -90,14 +90,6 @@ class ModelCardData:
         return out
 
     def to_metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"language": self.language, "license": self.license}
-        if self.library_name:
-            meta["library_name"] = self.library_name
-        if self.base_model:
-            meta["base_model"] = self.base_model
-        meta["datasets"] = self.datasets
-        meta["tags"] = self.tags
-        meta["pipeline_tag"] = self.pipeline_tag
         results = []
         summ = self.summarization_metrics()
         dataset = {"name": self.eval_dataset_name, "type": self.eval_dataset_type, "split": self.eval_split}
@@ -117,12 +109,10 @@ class ModelCardData:
                     {"type": "accuracy", "value": stance["accuracy"], "name": "Stance accuracy"},
                 ],
             })
-        if results:
-            meta["model-index"] = [{"name": self.model_name, "results": results}]
-        return meta
+        return hub_metadata(self, results)
 
     def front_matter(self) -> str:
-        return "---\n" + yaml.safe_dump(self.to_metadata(), sort_keys=False, allow_unicode=True) + "---"
+        return front_matter(self.to_metadata())
 
     def evaluation_text(self) -> str:
         if not self.metrics:
@@ -158,6 +148,23 @@ class ModelCardData:
         found = checkpoint_facts(checkpoint)
         found.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**found)
+
+
+def hub_metadata(card: Any, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Hugging Face front-matter fields of any card dataclass, with `results` as its model-index."""
+    meta: dict[str, Any] = {"language": card.language, "license": card.license}
+    if card.library_name:
+        meta["library_name"] = card.library_name
+    if card.base_model:
+        meta["base_model"] = card.base_model
+    meta.update(datasets=card.datasets, tags=card.tags, pipeline_tag=card.pipeline_tag)
+    if results:
+        meta["model-index"] = [{"name": card.model_name, "results": results}]
+    return meta
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---"
 
 
 def checkpoint_facts(checkpoint: str | Path) -> dict[str, Any]:

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .card import checkpoint_facts
+from .card import checkpoint_facts, front_matter, hub_metadata
 from .data import EvaluationError
 
 
@@ -64,19 +62,10 @@ class StanceCardData:
         return results
 
     def to_metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"language": self.language, "license": self.license}
-        if self.library_name:
-            meta["library_name"] = self.library_name
-        if self.base_model:
-            meta["base_model"] = self.base_model
-        meta.update(datasets=self.datasets, tags=self.tags, pipeline_tag=self.pipeline_tag)
-        results = self._results()
-        if results:
-            meta["model-index"] = [{"name": self.model_name, "results": results}]
-        return meta
+        return hub_metadata(self, self._results())
 
     def front_matter(self) -> str:
-        return "---\n" + yaml.safe_dump(self.to_metadata(), sort_keys=False, allow_unicode=True) + "---"
+        return front_matter(self.to_metadata())
 
     def evaluation_text(self) -> str:
         rep = self.report
