@@ -17,7 +17,7 @@ from typing import Any, Callable
 from evenhand.corpus import Cluster
 
 from .data import EvaluationError, Prediction
-from .peers import clusters_fingerprint
+from .peers import cached_metrics, clusters_fingerprint
 from .scoring import Scorer
 from .text import split_sentences
 
@@ -58,15 +58,11 @@ def score_baselines(
         preds = baseline_predictions(name, clusters)  # also validates the name before any work
         display = BASELINES[name][0]
         cache = Path(cache_dir) / f"baseline-{name}.json" if cache_dir is not None else None
-        if cache is not None and cache.is_file():
-            cached = json.loads(cache.read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                out[display] = cached["metrics"]
-                continue
-        metrics = scorer.score(display, clusters, preds).metrics
-        metrics["baseline"] = name
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps({"key": key, "metrics": metrics}, ensure_ascii=False), encoding="utf-8")
-        out[display] = metrics
+
+        def score(name: str = name, display: str = display, preds: dict[str, Prediction] = preds) -> dict[str, Any]:
+            metrics = scorer.score(display, clusters, preds).metrics
+            metrics["baseline"] = name
+            return metrics
+
+        out[display] = cached_metrics(cache, key, score)
     return out

@@ -139,9 +139,6 @@ class ModelCardData:
             parts += ["", "### Country stance", "", stance_section(m["stance"])]
         return "\n".join(parts)
 
-    def template_values(self) -> dict[str, str]:
-        return {"evaluation": self.evaluation_text()}
-
     @classmethod
     def from_checkpoint(cls, checkpoint: str | Path, **overrides: Any) -> "ModelCardData":
         """Card data with what the checkpoint's files say (base model, library), then `overrides`."""
@@ -264,12 +261,12 @@ def _training_text(manifest: Path, base_model: str | None) -> str | None:
 
 
 def render_model_card(card: Any, template: str) -> str:
-    """Fill `template` from a card dataclass (ModelCardData, StanceCardData): the shared fields plus
-    whatever its `template_values()` adds."""
+    """Fill `template` from a card dataclass (ModelCardData, StanceCardData)."""
     values = {
         "front_matter": card.front_matter(),
         "model_name": card.model_name,
         "base_model": card.base_model or "an unrecorded base model",
+        "evaluation": card.evaluation_text(),
         "training": card.training or "See `model_cards/training_log.md` in the evenhand repository for the run that produced this checkpoint.",
         "license_note": (
             f"{card.license}. The base model's own license and terms also apply"
@@ -280,7 +277,6 @@ def render_model_card(card: Any, template: str) -> str:
         "date": date.today().isoformat(),
         "evenhand_version": evenhand.__version__,
     }
-    values.update(card.template_values())
 
     def sub(m: re.Match) -> str:
         key = m.group(1)

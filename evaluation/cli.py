@@ -28,7 +28,8 @@ examples:
 """
 
 
-def _command_line(argv: Sequence[str] | None) -> str:
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """The evenhand command as typed, for reports and cards to quote."""
     args = list(sys.argv[1:] if argv is None else argv)
     return "evenhand " + " ".join(shlex.quote(a) for a in args)
 
@@ -112,7 +113,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
             bootstrap=args.bootstrap, seed=args.seed, vad_lexicon=args.vad_lexicon,
             wordnet=args.wordnet, progress=not args.no_progress,
         ),
-        command=getattr(args, "command_line", None) or _command_line(None),
+        command=getattr(args, "command_line", None) or command_line(),
     )
     outcome = run_eval(req)
     for s in outcome.systems:
@@ -197,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     add_parsers(sub)
     args = parser.parse_args(argv)
-    args.command_line = _command_line(argv)
+    args.command_line = command_line(argv)
     try:
         return args.func(args)
     except EvenhandError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from evenhand.corpus import Cluster
 
@@ -69,6 +69,20 @@ def clusters_fingerprint(clusters: list[Cluster]) -> str:
     return h.hexdigest()
 
 
+def cached_metrics(cache: Path | None, key: str, score: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`score()`'s metrics, read from `cache` when it was written under the same `key`, else computed
+    and written there (no cache: always computed)."""
+    if cache is not None and cache.is_file():
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return cached["metrics"]
+    metrics = score()
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"key": key, "metrics": metrics}, ensure_ascii=False), encoding="utf-8")
+    return metrics
+
+
 def score_peers(
     clusters: list[Cluster],
     peer_dir: str | Path,
@@ -90,15 +104,11 @@ def score_peers(
             json.dumps([hashlib.sha256(path.read_bytes()).hexdigest(), data_fp, scorer.fingerprint()]).encode()
         ).hexdigest()
         cache = Path(cache_dir) / f"{path.stem}.json" if cache_dir is not None else None
-        if cache is not None and cache.is_file():
-            cached = json.loads(cache.read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                out[name] = cached["metrics"]
-                continue
-        scored = scorer.score(name, clusters, peer_predictions(path, clusters))
-        scored.metrics["predictions_file"] = str(path)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps({"key": key, "metrics": scored.metrics}, ensure_ascii=False), encoding="utf-8")
-        out[name] = scored.metrics
+
+        def score(path: Path = path, name: str = name) -> dict[str, Any]:
+            metrics = scorer.score(name, clusters, peer_predictions(path, clusters)).metrics
+            metrics["predictions_file"] = str(path)
+            return metrics
+
+        out[name] = cached_metrics(cache, key, score)
     return out

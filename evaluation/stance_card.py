@@ -105,14 +105,11 @@ class StanceCardData:
                       f"{m['extra_predictions']}.", ""]
         return "\n".join(lines).rstrip()
 
-    def template_values(self) -> dict[str, str]:
-        return {"evaluation": self.evaluation_text()}
-
     @classmethod
     def from_checkpoint(cls, checkpoint: str | Path, **overrides: Any) -> "StanceCardData":
         found = checkpoint_facts(checkpoint)
         found.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**{k: v for k, v in found.items() if k in cls.__dataclass_fields__})
+        return cls(**found)
 
 
 def _or_na(x: float | None) -> str:

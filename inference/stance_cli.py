@@ -220,7 +220,9 @@ def run_stance_eval(args) -> int:
             print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
             print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
             print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
-    report["command"] = _command_line()
+    from evenhand.evaluation.cli import command_line
+
+    report["command"] = command_line()
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -234,12 +236,6 @@ def run_stance_eval(args) -> int:
                                               model_name=args.model_name)
         print(f"wrote model card {write_model_card(folder, card, force=args.force)}")
     return 0
-
-
-def _command_line() -> str:
-    import shlex
-
-    return "evenhand " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
 def add_parsers(subparsers) -> None:

@@ -9,7 +9,6 @@ import yaml
 
 from evenhand.evaluation.card import write_model_card
 from evenhand.evaluation.cli import main
-from evenhand.evaluation.data import EvaluationError
 from evenhand.evaluation.stance_card import StanceCardData
 from evenhand.model_cards import template_path
 
