@@ -140,6 +140,9 @@ class Summarizer:
         unknown = set(generation) - _GENERATE_KEYS
         if unknown:
             raise EvenhandError(f"unknown generation option(s) {sorted(unknown)}; see transformers.GenerationConfig")
+        bias = gen.get("copy_bias")
+        if bias is not None and (isinstance(bias, bool) or not isinstance(bias, (int, float)) or bias != bias):
+            raise EvenhandError(f"copy_bias must be a number (0 = off), got {bias!r}")
         budget = self._source_budget(gen)
         prompts, encoded = [], []
         for c in items:

@@ -65,3 +65,6 @@ def test_unknown_generation_options_are_still_refused(tiny_causal):
     s = Summarizer(model, load_tokenizer(str(tiny_causal)), is_encoder_decoder=is_ed)
     with pytest.raises(EvenhandError, match="copy_bais"):
         s.summarize(["A short article about a pact.", "Another short article."], copy_bais=1.0)
+    for bad in ("1.5", True, float("nan")):  # a CLI string, a flag, a NaN: each refused with one message
+        with pytest.raises(EvenhandError, match="copy_bias must be a number"):
+            s.summarize(["A short article about a pact.", "Another short article."], copy_bias=bad)
