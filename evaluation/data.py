@@ -2,8 +2,8 @@
 
 Evaluation reads either the project's corpus JSONL (`evenhand.corpus`) or a raw NeuS
 split file (`test.source`, with `test.target` beside it) so that peers can be scored
-without the prepare step. Ids for raw NeuS follow the project scheme
-`neus-{split}-{i:04d}` (0-based line index) so both routes give the same ids.
+without the prepare step. Raw NeuS goes through the one NeuS reader
+(`evenhand.prepare.read_neus_file`), so both routes give the same ids and the same text.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from evenhand.corpus import Article, Cluster, read_jsonl
-from evenhand.errors import CorpusError, EvenhandError
+from evenhand.corpus import Cluster, read_jsonl
+from evenhand.errors import EvenhandError
+from evenhand.prepare import read_lines as read_text_lines
+from evenhand.prepare import read_neus_file
+from evenhand.text import strip_markers
 
-from .text import MARKER_RE, strip_markers
 
-NEUS_SEP = " [SEP] "
 NEUS_ID_RE = re.compile(r"^neus-(train|val|test)-(\d+)$")
 
 
@@ -46,65 +47,6 @@ class Prediction:
         return d
 
 
-def read_text_lines(path: str | Path) -> list[str]:
-    """Lines of a UTF-8 file, one record per `\\n` (not str.splitlines, which also breaks
-    at U+2028 and friends that can occur inside a summary); a final newline is optional."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvaluationError(f"file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise EvaluationError(f"{path}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line.rstrip("\r") for line in lines]
-
-
-def _parse_neus_snippet(snippet: str) -> Article:
-    snippet = snippet.strip()
-    if "ARTICLE=>" in snippet:
-        head, body = snippet.split("ARTICLE=>", 1)
-        title = MARKER_RE.sub(" ", head).strip()
-        text = MARKER_RE.sub(" ", body).strip()
-    else:
-        title, text = "", MARKER_RE.sub(" ", snippet).strip()
-    return Article(text=text or title, title=title if text else "")
-
-
-def read_neus_split(source_path: str | Path, target_path: str | Path | None = None) -> list[Cluster]:
-    """Read a raw NeuS split: `{split}.source` (snippets joined by ` [SEP] `) and its `.target`.
-
-    The target line is kept verbatim in `cluster.summary`; scoring strips markers itself.
-    """
-    source_path = Path(source_path)
-    split = source_path.stem
-    sources = read_text_lines(source_path)
-    if target_path is None:
-        candidate = source_path.with_suffix(".target")
-        target_path = candidate if candidate.is_file() else None
-    targets = read_text_lines(target_path) if target_path is not None else None
-    if targets is not None and len(targets) != len(sources):
-        raise EvaluationError(
-            f"{target_path} has {len(targets)} lines but {source_path} has {len(sources)}; "
-            "they must be the two halves of the same NeuS split"
-        )
-    clusters = []
-    for i, line in enumerate(sources):
-        snippets = [s for s in line.split(NEUS_SEP) if s.strip()]
-        if not snippets:
-            raise CorpusError("is empty; expected snippets joined by ' [SEP] '", path=str(source_path), line=i + 1)
-        clusters.append(
-            Cluster(
-                articles=[_parse_neus_snippet(s) for s in snippets],
-                id=f"neus-{split}-{i:04d}",
-                summary=targets[i] if targets is not None and targets[i].strip() else None,
-            )
-        )
-    return clusters
-
-
 def load_clusters(
     data: str | Path,
     *,
@@ -120,7 +62,7 @@ def load_clusters(
     if not data.exists():
         raise EvaluationError(f"data file not found: {data}")
     if data.suffix == ".source":
-        clusters = read_neus_split(data)
+        clusters = read_neus_file(data)
     else:
         clusters = read_jsonl(data)
     if not clusters:

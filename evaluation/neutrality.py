@@ -9,33 +9,10 @@ roundup uses sparingly. Exact definition in METRICS.md.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-STRONG_VALENCE = 2.0
-
-# VADER entries that in news are mostly parts of names (Supreme Court, Justice
-# Department, Super Tuesday, Nobel Prize, HEROES Act, CARES Act): in the NeuS train
-# split, outside headline-case sentences, more than 60% of their mid-sentence uses
-# (at least 10) are capitalised. Counting them would reward dropping institutions.
-NAME_WORDS = frozenset({"supreme", "justice", "super", "prize", "heroes", "cares", "l"})
-
-_WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters, inner apostrophes kept: "don't")."""
-    return [w.lower() for w in _WORD_RE.findall(text.replace("’", "'"))]
-
-
-@lru_cache(maxsize=1)
-def vader_lexicon() -> dict[str, float]:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return dict(SentimentIntensityAnalyzer().lexicon)
-
+from evenhand.text import NAME_WORDS, STRONG_VALENCE, vader_lexicon, words  # noqa: F401  (the one lexicon)
 
 @dataclass
 class LoadedLanguage:

@@ -15,8 +15,10 @@ from typing import Any, Callable
 
 from evenhand.corpus import Cluster
 
+from evenhand.text import article_body
+
 from .data import Prediction, neus_index, read_text_lines
-from .scoring import Scorer, article_text
+from .scoring import Scorer
 
 # file stem -> display name; the first five are the headline peers.
 PEER_NAMES = {
@@ -65,7 +67,7 @@ def peer_predictions(path: Path, clusters: list[Cluster]) -> dict[str, Predictio
 def clusters_fingerprint(clusters: list[Cluster]) -> str:
     h = hashlib.sha256()
     for c in clusters:
-        h.update(json.dumps([c.id, c.summary, [article_text(a) for a in c.articles], c.stances], sort_keys=True).encode())
+        h.update(json.dumps([c.id, c.summary, [article_body(a) for a in c.articles], c.stances], sort_keys=True).encode())
     return h.hexdigest()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.corpus import Cluster
+from evenhand.text import article_body
 
 from .arousal import ArousalMetric, load_vad_lexicon
 from .balance import MIN_SUPPORT, TIE_MARGIN, source_balance
@@ -26,7 +27,7 @@ from .stats import bootstrap_ci
 from .text import rouge_tokens, strip_markers
 
 # Bump when a metric's definition changes, so cached peer scores are recomputed.
-METRICS_VERSION = 1
+METRICS_VERSION = 2  # 2: sentences from the spaCy text layer (ROUGE-Lsum, balance, baselines)
 
 
 @dataclass
@@ -51,10 +52,6 @@ class ScoredSystem:
     name: str
     metrics: dict[str, Any]
     per_example: list[dict[str, Any]] = field(default_factory=list)
-
-
-def article_text(article) -> str:
-    return f"{article.title}\n{article.text}".strip() if article.title else article.text
 
 
 def _ci(values: list[float | None], settings: EvalSettings) -> dict[str, Any] | None:
@@ -84,7 +81,7 @@ class Scorer:
         preds = [predictions[c.id] for c in clusters]
         hyps = [strip_markers(p.summary) for p in preds]
         refs = [reference_text(c) for c in clusters]
-        articles = [[article_text(a) for a in c.articles] for c in clusters]
+        articles = [[article_body(a) for a in c.articles] for c in clusters]
         per: list[dict[str, Any]] = [{"id": c.id} for c in clusters]
 
         with_ref = [i for i, r in enumerate(refs) if r is not None]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from evenhand.corpus import STANCE_LABELS
+from evenhand.text import prf1
 
 NOT_STATED = "not_stated"
 INVALID = "invalid"
@@ -51,10 +52,6 @@ class StanceMetrics:
     macro_labels: list[str] = field(default_factory=list)
 
 
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
 def stance_metrics(
     gold: list[Mapping[str, str] | None],
     predicted: list[Mapping[str, str] | None],
@@ -86,9 +83,7 @@ def stance_metrics(
         tp = confusion[lab][lab]
         n_pred = sum(confusion[g][lab] for g in labels)
         n_gold = sum(confusion[lab].values())
-        prec = tp / n_pred if n_pred else 0.0
-        rec = tp / n_gold if n_gold else 0.0
-        per_class[lab] = ClassScores(prec, rec, _f1(prec, rec), n_gold)
+        per_class[lab] = ClassScores(*prf1(tp, n_pred, n_gold), n_gold)
     # Labels that occur in neither gold nor predictions have no defined F1; leave them out.
     macro_labels = [lab for lab in labels if per_class[lab].support or any(confusion[g][lab] for g in labels)]
     macro = sum(per_class[lab].f1 for lab in macro_labels) / len(macro_labels) if macro_labels else 0.0

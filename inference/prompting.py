@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from evenhand.corpus import Article, Cluster
+from evenhand.text import article_body
 
 INSTRUCTION = (
     "Write a neutral summary of the news event that the articles below report. "
@@ -75,10 +76,6 @@ class Prompt:
         return any(k < t for k, t in zip(self.kept_tokens, self.total_tokens))
 
 
-def _article_body(article: Article) -> str:
-    return f"{article.title}\n{article.text}" if article.title else article.text
-
-
 def _render(blocks: list[str], tokenizer, use_chat: bool) -> str:
     body = "\n\n".join(blocks)
     if use_chat:
@@ -92,6 +89,20 @@ def _render(blocks: list[str], tokenizer, use_chat: bool) -> str:
 
 def uses_chat_template(tokenizer, is_encoder_decoder: bool) -> bool:
     return not is_encoder_decoder and bool(getattr(tokenizer, "chat_template", None))
+
+
+def encode_prompt(text: str, tokenizer, *, is_encoder_decoder: bool) -> list[int]:
+    """Token ids of a rendered prompt, the same at training and at inference.
+
+    Encoder-decoders take the tokenizer's own special tokens. A chat template already carries
+    its special tokens; a plain prompt gets BOS if the model has one.
+    """
+    if is_encoder_decoder:
+        return tokenizer.encode(text, add_special_tokens=True)
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    if tokenizer.bos_token_id is not None and not getattr(tokenizer, "chat_template", None):
+        ids = [tokenizer.bos_token_id] + ids
+    return ids
 
 
 def build_prompt(
@@ -110,7 +121,7 @@ def build_prompt(
     use_chat = uses_chat_template(tokenizer, is_encoder_decoder)
     order = order_articles(articles, rng)
     headers = [f"Article {k + 1}" + (f" ({articles[i].source})" if articles[i].source else "") + ":" for k, i in enumerate(order)]
-    token_ids = [tokenizer.encode(_article_body(a), add_special_tokens=False) for a in articles]
+    token_ids = [tokenizer.encode(article_body(a), add_special_tokens=False) for a in articles]
     lengths = [len(t) for t in token_ids]
     # The per-article headers are paid from the budget first; the instruction and chat
     # template are a fixed cost outside it (the caller leaves room for them).

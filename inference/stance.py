@@ -28,6 +28,7 @@ from typing import Any, Iterable, Literal, Sequence
 
 from evenhand.corpus import Cluster, to_cluster
 from evenhand.errors import EvenhandError
+from evenhand.text import sentences
 
 from .countries import Mention, find_countries
 
@@ -36,34 +37,6 @@ logger = logging.getLogger(__name__)
 SENTENCE_TO_STANCE = {"positive": "supports", "negative": "opposes", "neutral": "neutral"}
 
 # --- 1. sentences and holders -------------------------------------------------------------
-
-# Abbreviations after which a full stop does not end a sentence.
-_ABBREV = {"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Sgt", "Capt", "Adm", "Prof", "Rev",
-           "St", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "vs", "No", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept",
-           "Sep", "Oct", "Nov", "Dec", "U.S", "U.K", "U.N", "E.U", "D.C", "a.m", "p.m", "e.g", "i.e"}
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(start offset, sentence) pairs; a small rule splitter (no NLTK data is needed offline)."""
-    out: list[tuple[int, str]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        before = text[start:m.start()]
-        last = before.rsplit(None, 1)[-1] if before.split() else ""
-        word = last.rstrip(".!?\"'”’)]")
-        # "U.S." / "Mr." / "J." do not end a sentence.
-        if word in _ABBREV or (len(word) == 1 and word.isupper()):
-            continue
-        piece = text[start:m.start()].strip()
-        if piece:
-            out.append((start + (len(text[start:m.start()]) - len(text[start:m.start()].lstrip())), piece))
-        start = m.end()
-    piece = text[start:].strip()
-    if piece:
-        out.append((start + (len(text[start:]) - len(text[start:].lstrip())), piece))
-    return out
-
 
 # Verbs of saying and of acting on an issue, as stems; inflections are matched below.
 _VERB_STEMS = (
@@ -189,8 +162,8 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
         for text in texts:
             mentions = find_countries(text)
             counts.update(m.country for m in mentions)
-            for start, sentence in split_sentences(text):
-                end = start + len(sentence)
+            for sent in sentences(text):
+                start, end, sentence = sent.start, sent.end, sent.text
                 inside = [m for m in mentions if start <= m.start and m.end <= end]
                 for m in inside:
                     local = Mention(m.start - start, m.end - start, m.surface, m.country, m.kind)

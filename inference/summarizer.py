@@ -25,7 +25,7 @@ from transformers import LogitsProcessor, LogitsProcessorList
 from evenhand.corpus import Cluster, to_cluster
 from evenhand.errors import EvenhandError
 
-from .prompting import build_prompt
+from .prompting import build_prompt, encode_prompt
 
 logger = logging.getLogger(__name__)
 
@@ -218,12 +218,7 @@ class Summarizer:
         return min(self.max_source_tokens, room)
 
     def _encode(self, text: str) -> list[int]:
-        if self.is_encoder_decoder:
-            return self.tokenizer.encode(text, add_special_tokens=True)
-        ids = self.tokenizer.encode(text, add_special_tokens=False)
-        if self.tokenizer.bos_token_id is not None and not getattr(self.tokenizer, "chat_template", None):
-            ids = [self.tokenizer.bos_token_id] + ids
-        return ids
+        return encode_prompt(text, self.tokenizer, is_encoder_decoder=self.is_encoder_decoder)
 
     @torch.inference_mode()
     def _generate(self, batch: Sequence[list[int]], gen: dict[str, Any]) -> list[tuple[str, int]]:

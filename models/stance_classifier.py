@@ -61,8 +61,8 @@ def _quiet_load():
             hf_logging.enable_progress_bar()
 
 
-def build_model(base_model: str):
-    """A fresh classification head on the base encoder."""
+def build_model(base_model: str, labels: Sequence[str] = SENTENCE_LABELS):
+    """A fresh classification head on the base encoder (one output per label; one label = a regression score)."""
     from transformers import AutoModelForSequenceClassification
 
     path = resolve_model(base_model)
@@ -70,9 +70,9 @@ def build_model(base_model: str):
         with _quiet_load():
             return AutoModelForSequenceClassification.from_pretrained(
                 path,
-                num_labels=len(SENTENCE_LABELS),
-                id2label=dict(enumerate(SENTENCE_LABELS)),
-                label2id=dict(LABEL2ID),
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: i for i, label in enumerate(labels)},
                 trust_remote_code=False,
                 use_safetensors=True,
             )
@@ -91,19 +91,24 @@ def load_tokenizer(path: str):
 
 def load_stance_checkpoint(path: str | Path):
     """Return (model, tokenizer, manifest) for a stance checkpoint folder (full weights or LoRA)."""
+    return load_encoder_checkpoint(path, "stance", SENTENCE_LABELS)
+
+
+def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str]):
+    """(model, tokenizer, manifest) of an encoder classifier checkpoint of `task` with outputs `labels`."""
     from transformers import AutoModelForSequenceClassification
 
     path = Path(path)
-    manifest: Manifest = read_manifest(path, task="stance")
+    manifest: Manifest = read_manifest(path, task=task)
     if manifest.architecture != "encoder":
-        raise CheckpointError(f"{path}: a stance checkpoint must be an 'encoder', not {manifest.architecture!r}")
+        raise CheckpointError(f"{path}: a {task} checkpoint must be an 'encoder', not {manifest.architecture!r}")
     tokenizer = load_tokenizer(str(path))
     if manifest.adapter:
         from peft import PeftModel
 
         if not manifest.base_model:
             raise CheckpointError(f"{path}: the manifest marks an adapter but names no base_model")
-        base = build_model(manifest.base_model)
+        base = build_model(manifest.base_model, labels)
         try:
             model = PeftModel.from_pretrained(base, str(path), is_trainable=False)
         except (OSError, ValueError, RuntimeError, KeyError) as exc:
@@ -119,10 +124,10 @@ def load_stance_checkpoint(path: str | Path):
                 )
         except (OSError, ValueError) as exc:
             raise CheckpointError(f"{path}: could not load the classifier weights: {exc}") from None
-    if model.config.num_labels != len(SENTENCE_LABELS):
+    if model.config.num_labels != len(labels):
         raise CheckpointError(
-            f"{path}: the classifier has {model.config.num_labels} labels; {len(SENTENCE_LABELS)} "
-            f"({', '.join(SENTENCE_LABELS)}) are expected"
+            f"{path}: the classifier has {model.config.num_labels} outputs; {len(labels)} "
+            f"({', '.join(labels)}) are expected"
         )
     model.eval()
     return model, tokenizer, manifest

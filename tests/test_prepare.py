@@ -1,7 +1,9 @@
 
 from evenhand.__main__ import main
 from evenhand.corpus import read_jsonl
-from evenhand.prepare import strip_markers
+from evenhand.evaluation.data import load_clusters
+from evenhand.inference.stance_cli import load_labelled_clusters
+from evenhand.prepare import parse_snippet
 
 
 def test_prepare_neus_splits_snippets_and_strips_markers(tmp_path):
@@ -21,8 +23,36 @@ def test_prepare_neus_splits_snippets_and_strips_markers(tmp_path):
     assert c.summary == "Leaders Hold Summit.\nLeaders met at a summit."
 
 
-def test_strip_markers():
-    assert strip_markers("TITLE=> A. TITLEAN=> B ARTICLE=> C") == "A. B C"
+def test_snippet_markers_inside_a_title_become_spaces_and_a_title_only_snippet_keeps_its_outlet():
+    assert parse_snippet("TITLE=> A. TITLEAN=> B ARTICLE=> C").title == "A. B"
+    only_title = parse_snippet("TITLE=> Talks collapse ARTICLE=> ")
+    assert (only_title.title, only_title.text) == ("", "Talks collapse")
+    assert parse_snippet("  ") is None
+
+
+def test_prepare_eval_and_stance_eval_read_identical_neus_clusters(tmp_path):
+    """One NeuS reader: the JSONL that `prepare` writes, a raw `.source` given to `evenhand eval`, and the
+    clusters `stance-eval` joins labels to are the same text (odd white space and title-only snippets too)."""
+    src = tmp_path / "neus"
+    src.mkdir()
+    lines = [
+        "TITLE=> Pact\u00a0signed ARTICLE=> Leaders  signed\u00a0a pact.\tIt is new. [SEP] TITLE=> Only a title ARTICLE=> ",
+        "TITLE=> Talks ARTICLE=> Talks began. [SEP] TITLE=> More talks ARTICLE=> They went on \u2028 for days.",
+    ]
+    for split in ("train", "val", "test"):
+        (src / f"{split}.source").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (src / f"{split}.target").write_text("TITLE=> A pact ARTICLE=> Two states signed a pact.\n" * 2)
+    assert main(["prepare", "neus", "--src", str(src), "--out", str(tmp_path / "out")]) == 0
+    prepared = read_jsonl(tmp_path / "out" / "val.jsonl")
+    raw, _ = load_clusters(src / "val.source")
+    labels = tmp_path / "dev.jsonl"
+    labels.write_text('{"id": "neus-val-0000", "topic": "the pact", "stances": {"Russia": "supports"}}\n')
+    stance_view = load_labelled_clusters(labels, src)
+    as_data = [[(a.title, a.text) for a in c.articles] for c in prepared]
+    assert as_data == [[(a.title, a.text) for a in c.articles] for c in raw]
+    assert [(a.title, a.text) for a in stance_view[0].articles] == as_data[0]
+    assert as_data[0] == [("Pact signed", "Leaders signed a pact. It is new."), ("", "Only a title")]
+    assert [c.summary for c in prepared] == [c.summary for c in raw] == ["A pact\nTwo states signed a pact."] * 2
 
 
 def test_prepare_missing_folder_is_a_clear_error(tmp_path, capsys):

@@ -181,3 +181,71 @@ def top_layer_indices(n_layers: int, top: int | None) -> list[int] | None:
 def dump_config(cfg, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         yaml.safe_dump(asdict(cfg), fh, sort_keys=False)
+
+
+def apply_encoder_lora(model, lora):
+    """LoRA on an encoder classifier (MiniLM): attention and dense layers, optionally the top blocks only;
+    the new head (and, with top_layers, the pooler) train in full and are saved with the adapter."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    # With top_layers, backpropagation stops at the lowest adapted layer (a third or more of a CPU step saved).
+    layers = top_layer_indices(model.config.num_hidden_layers, lora.top_layers)
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules or ["query", "key", "value", "dense"],
+        layers_to_transform=layers,
+        layers_pattern="layer" if layers is not None else None,
+        modules_to_save=["classifier"] + (["pooler"] if layers is not None else []),
+    )
+    model = get_peft_model(model, config)
+    trainable, total = model.get_nb_trainable_parameters()
+    print(f"evenhand: LoRA r={lora.r}: {trainable:,} trainable of {total:,} parameters", flush=True)
+    return model
+
+
+def save_encoder(model, tokenizer, folder: Path, cfg, *, task: str, labels, metrics: dict[str, Any] | None = None) -> Path:
+    """Write an encoder classifier (stance, selector) as an evenhand checkpoint."""
+    from evenhand.models.checkpoint import Manifest, write_checkpoint
+
+    adapter = cfg.lora.enabled
+    manifest = Manifest(
+        task=task,
+        base_model=cfg.base_model if adapter else None,
+        architecture="encoder",
+        adapter=adapter,
+        config=asdict(cfg),
+        extra={"train_metrics": metrics or {}, "labels": list(labels)},
+    )
+
+    def save(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        dump_config(cfg, tmp / "train_config.yaml")
+        if adapter:
+            portable_adapter_config(tmp, cfg.base_model)
+
+    return write_checkpoint(folder, save, manifest)
+
+
+def portable_adapter_config(folder: Path, base_model: str) -> None:
+    """Name the base by its hub id (or as configured), not by this machine's folder, and drop
+    peft's template README: the checkpoint is meant to be copied and shipped.
+
+    The loader never reads this name (it builds the base from the manifest's base_model).
+    """
+    import json
+
+    from evenhand.models.resolve import OFFLINE_MODELS, canonical_name, hub_id_of
+
+    path = Path(folder) / "adapter_config.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        name = canonical_name(base_model)
+        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    readme = Path(folder) / "README.md"
+    if readme.exists():
+        readme.unlink()

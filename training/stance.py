@@ -23,15 +23,15 @@ import math
 import random
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from evenhand.errors import ConfigError, CorpusError
-from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
+from evenhand.text import prf1
 
-from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
+from .common import apply_encoder_lora, callbacks_for, run_trainer, save_encoder, start_run, training_arguments
 from .config import LoraSettings, TrainerSettings
 
 logger = logging.getLogger(__name__)
@@ -194,16 +194,12 @@ def tokenize_examples(examples: list[StanceExample], tokenizer, max_length: int)
 
 
 def macro_f1(gold: list[int], pred: list[int], n_labels: int = len(SENTENCE_LABELS)) -> float:
+    """Mean F1 over the labels that occur in gold or predictions."""
     scores = []
     for k in range(n_labels):
-        tp = sum(1 for g, p in zip(gold, pred) if g == k and p == k)
-        n_pred = sum(1 for p in pred if p == k)
-        n_gold = sum(1 for g in gold if g == k)
-        if not n_pred and not n_gold:
-            continue
-        prec = tp / n_pred if n_pred else 0.0
-        rec = tp / n_gold if n_gold else 0.0
-        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+        n_pred, n_gold = pred.count(k), gold.count(k)
+        if n_pred or n_gold:
+            scores.append(prf1(sum(1 for g, p in zip(gold, pred) if g == p == k), n_pred, n_gold)[2])
     return sum(scores) / len(scores) if scores else 0.0
 
 
@@ -236,29 +232,6 @@ def _weighted_trainer_class():
     return WeightedTrainer
 
 
-def _apply_lora(model, cfg: StanceTrainConfig):
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    # With lora.top_layers, backpropagation stops at the lowest adapted layer (a third or more
-    # of a CPU step saved); the pooler is then trained in full with the head.
-    layers = top_layer_indices(model.config.num_hidden_layers, cfg.lora.top_layers)
-    lora = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
-        r=cfg.lora.r,
-        lora_alpha=cfg.lora.alpha,
-        lora_dropout=cfg.lora.dropout,
-        target_modules=cfg.lora.target_modules or ["query", "key", "value", "dense"],
-        layers_to_transform=layers,
-        layers_pattern="layer" if layers is not None else None,
-        # The new head (and, with top_layers, the pooler) train in full and are saved with the adapter.
-        modules_to_save=["classifier"] + (["pooler"] if layers is not None else []),
-    )
-    model = get_peft_model(model, lora)
-    trainable, total = model.get_nb_trainable_parameters()
-    print(f"evenhand: LoRA r={cfg.lora.r}: {trainable:,} trainable of {total:,} parameters", flush=True)
-    return model
-
-
 def train(cfg: StanceTrainConfig) -> Path | None:
     """Run one training job; returns the final checkpoint folder (None if interrupted)."""
     from transformers import DataCollatorWithPadding
@@ -283,7 +256,7 @@ def train(cfg: StanceTrainConfig) -> Path | None:
     if cfg.trainer.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     if cfg.lora.enabled:
-        model = _apply_lora(model, cfg)
+        model = apply_encoder_lora(model, cfg.lora)
 
     has_eval = val_ds is not None
     # Batches of similar length waste little compute on padding (the CPU is the bottleneck).
@@ -323,42 +296,4 @@ def _final_metrics(trainer) -> dict[str, Any]:
 
 
 def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:
-    adapter = cfg.lora.enabled
-    manifest = Manifest(
-        task="stance",
-        base_model=cfg.base_model if adapter else None,
-        architecture="encoder",
-        adapter=adapter,
-        config=asdict(cfg),
-        extra={"train_metrics": metrics or {}, "labels": list(SENTENCE_LABELS)},
-    )
-
-    def save(tmp: Path) -> None:
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        dump_config(cfg, tmp / "train_config.yaml")
-        if adapter:
-            portable_adapter_config(tmp, cfg.base_model)
-
-    return write_checkpoint(folder, save, manifest)
-
-
-def portable_adapter_config(folder: Path, base_model: str) -> None:
-    """Name the base by its hub id (or as configured), not by this machine's folder, and drop
-    peft's template README: the checkpoint is meant to be copied and shipped.
-
-    The loader never reads this name (it builds the base from the manifest's base_model).
-    """
-    import json
-
-    from evenhand.models.resolve import OFFLINE_MODELS, canonical_name, hub_id_of
-
-    path = Path(folder) / "adapter_config.json"
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        name = canonical_name(base_model)
-        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    readme = Path(folder) / "README.md"
-    if readme.exists():
-        readme.unlink()
+    return save_encoder(model, tokenizer, folder, cfg, task="stance", labels=SENTENCE_LABELS, metrics=metrics)

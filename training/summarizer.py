@@ -19,11 +19,12 @@ import torch
 
 from evenhand.corpus import Cluster, read_jsonl
 from evenhand.errors import ConfigError
-from evenhand.inference.prompting import build_prompt
+from evenhand.inference.prompting import build_prompt, encode_prompt
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
-from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
+from .common import (callbacks_for, dump_config, portable_adapter_config, run_trainer, start_run, top_layer_indices,
+                     training_arguments)
 from .config import SummarizerTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -46,14 +47,10 @@ def encode_example(
     )
     target_ids = tokenizer.encode(cluster.summary, add_special_tokens=False)[: max_target_tokens - 1]
     eos = tokenizer.eos_token_id
+    prompt_ids = encode_prompt(prompt.text, tokenizer, is_encoder_decoder=is_encoder_decoder)
     if is_encoder_decoder:
-        input_ids = tokenizer.encode(prompt.text, add_special_tokens=True)
         labels = target_ids + ([eos] if eos is not None else [])
-        return {"input_ids": input_ids, "attention_mask": [1] * len(input_ids), "labels": labels}
-    # The chat template already carries its special tokens; a plain prompt gets BOS if the model uses one.
-    prompt_ids = tokenizer.encode(prompt.text, add_special_tokens=False)
-    if tokenizer.bos_token_id is not None and not getattr(tokenizer, "chat_template", None):
-        prompt_ids = [tokenizer.bos_token_id] + prompt_ids
+        return {"input_ids": prompt_ids, "attention_mask": [1] * len(prompt_ids), "labels": labels}
     answer = target_ids + ([eos] if eos is not None else [])
     input_ids = prompt_ids + answer
     labels = [IGNORE_INDEX] * len(prompt_ids) + answer
@@ -209,5 +206,7 @@ def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, 
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         dump_config(cfg, tmp / "train_config.yaml")
+        if adapter:
+            portable_adapter_config(tmp, cfg.base_model)
 
     return write_checkpoint(folder, save, manifest)
