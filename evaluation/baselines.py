@@ -58,6 +58,10 @@ def score_baselines(
         preds = baseline_predictions(name, clusters)  # also validates the name before any work
         display = BASELINES[name][0]
         cache = Path(cache_dir) / f"baseline-{name}.json" if cache_dir is not None else None
+        if cache is not None:  # the summaries themselves, to read beside the scores
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.with_suffix(".predictions.jsonl").write_text(
+                "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in preds.values()), encoding="utf-8")
 
         def score(name: str = name, display: str = display, preds: dict[str, Prediction] = preds) -> dict[str, Any]:
             metrics = scorer.score(display, clusters, preds).metrics

@@ -28,6 +28,26 @@ examples:
 """
 
 
+def console_line(name: str, m: dict) -> str:
+    """One line per system with every headline metric (ROUGE, neutrality, arousal, balance, faithfulness)."""
+    def mean(*path):
+        node = m
+        for key in path:
+            node = (node or {}).get(key)
+        return node.get("mean") if isinstance(node, dict) else None
+
+    r = m.get("rouge") or {}
+    parts = [" ".join(f"{k}={v['mean']:.2f}" for k, v in r.items() if v) or "no references"]
+    for label, path, nd in (("loaded/100w", ("neutrality", "loaded_rate"), 2), ("arousal", ("arousal", "arousal"), 2),
+                            ("evenness", ("balance", "evenness"), 3), ("words", ("copying", "words"), 1),
+                            ("unsupported names", ("faithfulness", "unsupported_names"), 2),
+                            ("unsupported numbers", ("faithfulness", "unsupported_numbers"), 2)):
+        v = mean(*path)
+        if v is not None:
+            parts.append(f"{label}={v:.{nd}f}")
+    return f"{name}: " + "; ".join(parts)
+
+
 def command_line(argv: Sequence[str] | None = None) -> str:
     """The evenhand command as typed, for reports and cards to quote."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -117,10 +137,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     )
     outcome = run_eval(req)
     for s in outcome.systems:
-        r = s.metrics.get("rouge") or {}
-        rouge = " ".join(f"{k}={v['mean']:.2f}" for k, v in r.items() if v) or "no references"
-        bal = (s.metrics["balance"].get("evenness") or {}).get("mean")
-        print(f"{s.name}: {rouge}; evenness={bal if bal is None else round(bal, 3)}")
+        print(console_line(s.name, s.metrics))
     if outcome.peers:
         print(f"peers and baselines scored: {', '.join(outcome.peers)}")
     print(f"wrote {outcome.out_dir / 'metrics.json'} and {outcome.report}")

@@ -163,6 +163,14 @@ def read_predictions(path: str | Path, clusters: list[Cluster], n_total: int) ->
                 f"{path} has no prediction for {len(missing)} of {len(clusters)} clusters (first: {missing[0]!r}); "
                 "predictions are matched to the data by 'id'"
             )
+        extra = [k for k in records if k not in {c.id for c in clusters}]
+        if extra and n_total == len(clusters):
+            import warnings
+
+            from evenhand.errors import InputWarning
+
+            warnings.warn(f"{path}: {len(extra)} prediction(s) have ids that are not in the data (first: {extra[0]!r}); "
+                          "they are not scored", InputWarning, stacklevel=2)
         return {c.id: records[c.id] for c in clusters}
     lines = read_text_lines(path)
     if len(lines) != n_total:

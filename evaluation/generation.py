@@ -145,27 +145,47 @@ def generate_predictions(
     return {c.id: done[c.id] for c in clusters}
 
 
-def summarizer_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None = None,
-                           quantize: str | None = None) -> GenerateFn:
-    """A GenerateFn backed by `evenhand.inference.summarizer.Summarizer`.
+def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None = None,
+                           quantize: str | None = None, stance: bool = False) -> GenerateFn:
+    """A GenerateFn for a checkpoint, by the task its manifest names.
 
-    The model is loaded on the first batch, so a rerun whose predictions are all
-    written already does not pay for loading it. quantize="int8": int8 Linear weights (CPU).
+    - summarizer / headline: `Summarizer.summarize_many`, the model's own text (no guard), so its scores
+      measure the model;
+    - selector: the extractive `Pipeline` with that selector (and the bundled headline model, if any).
+
+    stance=True adds the bundled stance model's labels (`evenhand eval` asks for them only when the data
+    has gold stances). Models load on the first batch, so a rerun whose predictions are all written does
+    not pay for loading them. quantize="int8": int8 Linear weights (CPU).
     """
-    try:
-        from evenhand.inference.summarizer import Summarizer
-    except ImportError as exc:
-        raise EvaluationError(
-            f"cannot generate: evenhand.inference.summarizer is not available ({exc}); "
-            "score ready-made outputs with --predictions FILE instead"
-        ) from None
+    from evenhand.models.checkpoint import read_manifest
+
+    task = read_manifest(checkpoint, verify=False).task
+    if task not in ("summarizer", "headline", "selector"):
+        raise EvaluationError(f"{checkpoint} is a '{task}' checkpoint; `evenhand eval` generates with a summarizer, "
+                              "headline or selector checkpoint (stance: `evenhand stance-eval`)")
     kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
     loaded: list[Any] = []
 
+    def load():
+        from evenhand.pipeline import Pipeline, load_stance
+
+        if task == "selector":
+            if kwargs:
+                raise EvaluationError("--max-new-tokens applies to generators; a selector checkpoint generates nothing")
+            return Pipeline.load(checkpoint, stance=None if stance else False, quantize=quantize), None
+        from evenhand.inference.summarizer import Summarizer
+
+        return Summarizer.load(str(checkpoint), quantize=quantize), (load_stance(None) if stance else None)
+
     def generate(batch: list[Cluster]) -> Sequence[Any]:
         if not loaded:
-            loaded.append(Summarizer.load(str(checkpoint), quantize=quantize))
-        # Our own bar counts clusters across batches; the summarizer's would nest inside it.
-        return loaded[0].summarize_many(batch, batch_size=len(batch), progress=False, **kwargs)
+            loaded.extend(load())
+        model, analyzer = loaded
+        # Our own bar counts clusters across batches; the model's would nest inside it.
+        results = model.summarize_many(batch, batch_size=len(batch), progress=False, **kwargs)
+        if analyzer is not None:
+            for cluster, result in zip(batch, results):
+                result.stances = analyzer.analyze(cluster, topic=cluster.topic or result.headline)
+        return results
 
     return generate

@@ -41,6 +41,9 @@ def table_columns(rows: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[str, 
         ("Copy % (3-gram)", ("copying", "copy_rate"), 1),
         ("Repeat %", ("copying", "repeated_trigram_pct"), 1),
     ]
+    if any(r.get("faithfulness") for r in rows):
+        cols += [("Unsupported names ↓", ("faithfulness", "unsupported_names"), 2),
+                 ("Unsupported numbers ↓", ("faithfulness", "unsupported_numbers"), 2)]
     if any(r.get("stance") for r in rows):
         cols += [("Stance macro-F1", ("stance", "macro_f1"), 3)]
     return cols
@@ -90,6 +93,9 @@ def detail_section(m: dict[str, Any]) -> str:
     for k in (1, 2, 3):
         rows.append(_ci_line(f"Novel {k}-grams %", c.get(f"novel_{k}gram_pct"), 1))
     rows.append(_ci_line("Repeated 3-grams %", c.get("repeated_trigram_pct"), 1))
+    f = m.get("faithfulness") or {}
+    rows.append(_ci_line("Unsupported names per summary", f.get("unsupported_names")))
+    rows.append(_ci_line("Unsupported numbers per summary", f.get("unsupported_numbers")))
     out += [r for r in rows if r]
     extra = []
     if c.get("empty"):
@@ -101,10 +107,31 @@ def detail_section(m: dict[str, Any]) -> str:
         extra.append(f"- Most frequent loaded words: {words}")
     if a.get("lemmatizer"):
         extra.append(f"- Arousal lexicon: {a.get('lexicon')}; lemmatiser: {a['lemmatizer']}")
+    if f.get("summaries_with_unsupported") is not None:
+        extra.append(f"- Summaries with an unsupported name or number: {100 * f['summaries_with_unsupported']:.1f}% "
+                     f"({f.get('names_checked', 0)} names and {f.get('numbers_checked', 0)} numbers checked)")
     if b.get("coverage_by_source"):
-        cov = ", ".join(f"{k} {v:.2f}" for k, v in b["coverage_by_source"].items())
-        extra.append(f"- Mean coverage by source: {cov}")
+        extra.append(coverage_line(b["coverage_by_source"]))
     return "\n".join(out + ([""] + extra if extra else []))
+
+
+def coverage_line(coverage: dict[str, float], top: int = 8) -> str:
+    """Mean coverage by source: every source when there are few, else the most and least covered."""
+    items = sorted(coverage.items(), key=lambda kv: -kv[1])
+    if len(items) <= 2 * top:
+        return "- Mean coverage by source: " + ", ".join(f"{k} {v:.2f}" for k, v in items)
+    fmt = lambda part: ", ".join(f"{k} {v:.2f}" for k, v in part)  # noqa: E731
+    return (f"- Mean coverage by source ({len(items)} sources): highest {fmt(items[:top])}; "
+            f"lowest {fmt(items[-top:])} (all of them in metrics.json)")
+
+
+def reference_section(ref: dict[str, Any]) -> str:
+    """The references' own rates, the yardstick for the systems' loaded words and unsupported spans."""
+    f = ref.get("faithfulness") or {}
+    rows = [_ci_line("Loaded words per 100 words", ref.get("loaded_rate")),
+            _ci_line("Unsupported names per summary", f.get("unsupported_names")),
+            _ci_line("Unsupported numbers per summary", f.get("unsupported_numbers"))]
+    return "\n".join(["| Metric | Mean | 95% CI | n |", "|---|---:|---|---:|"] + [r for r in rows if r])
 
 
 def stance_section(s: dict[str, Any]) -> str:
@@ -216,12 +243,21 @@ def write_report(
         f"![main metrics]({chart.name})",
         "",
     ]
-    if peers:
+    published = [n for n in peers if "(baseline)" not in n]
+    if published:
         parts += [
             "Peers are the published outputs of Lei & Huang (ACL 2025) on the NeuS test split, "
             "scored here with the same code on the same clusters.",
             "",
         ]
+    if len(published) < len(peers):
+        parts += ["Baselines are extractive reference points computed from the articles (evaluation/baselines.py); "
+                  "their summaries are saved in `peers/`.", ""]
+    if info.get("references_profile"):
+        parts += ["## The references themselves", "",
+                  "What the neutral references score on the reference-free metrics: a system's loaded-word rate "
+                  "and unsupported names read against these.", "",
+                  reference_section(info["references_profile"]), ""]
     for s in systems:
         parts += [f"## {s.get('system', '?')}: details with 95% bootstrap intervals", "", detail_section(s), ""]
         if s.get("stance"):

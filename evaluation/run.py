@@ -22,7 +22,7 @@ import evenhand
 
 from .card import ModelCardData, checkpoint_name, write_model_card
 from .data import EvaluationError, Prediction, load_clusters, read_predictions
-from .generation import GenerateFn, generate_predictions, summarizer_generate_fn
+from .generation import GenerateFn, checkpoint_generate_fn, generate_predictions
 from .peers import DEFAULT_PEER_DIR, display_name, find_peer_files, peers_applicable, score_peers
 from .report import write_report
 from .scoring import EvalSettings, Scorer, ScoredSystem
@@ -122,8 +122,8 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
         if generate_fn is None:
             if not Path(req.checkpoint).exists():
                 raise EvaluationError(f"checkpoint not found: {req.checkpoint}")
-            generate_fn = summarizer_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
-                                                 quantize=req.quantize)
+            generate_fn = checkpoint_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
+                                                 quantize=req.quantize, stance=any(c.stances for c in clusters))
         meta = {"checkpoint": str(Path(req.checkpoint).resolve()) if req.checkpoint else name,
                 "max_new_tokens": req.max_new_tokens}
         if req.quantize and req.quantize != "none":
@@ -150,6 +150,7 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
             systems_in.append((req.name or name, preds, folder, str(p)))
 
     scored = [scorer.score(name, clusters, preds) for name, preds, _, _ in systems_in]
+    run_info["references_profile"] = scorer.reference_profile(clusters)
 
     peers: dict[str, dict[str, Any]] = {}
     peer_dir = Path(req.peers) if req.peers else DEFAULT_PEER_DIR

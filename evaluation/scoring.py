@@ -19,6 +19,7 @@ from evenhand.text import article_body
 from .arousal import ArousalMetric, load_vad_lexicon
 from .balance import MIN_SUPPORT, TIE_MARGIN, source_balance
 from .copying import NOVEL_N, copy_stats
+from .faithfulness import faithfulness
 from .data import Prediction, reference_text
 from .neutrality import STRONG_VALENCE, loaded_language, top_loaded_words
 from .rouge import ROUGE_TYPES, rouge_f1
@@ -27,7 +28,7 @@ from .stats import bootstrap_ci
 from .text import rouge_tokens, strip_markers
 
 # Bump when a metric's definition changes, so cached peer scores are recomputed.
-METRICS_VERSION = 2  # 2: sentences from the spaCy text layer (ROUGE-Lsum, balance, baselines)
+METRICS_VERSION = 2  # 2: sentences from the spaCy text layer (ROUGE-Lsum, balance, baselines); faithfulness
 
 
 @dataclass
@@ -156,6 +157,8 @@ class Scorer:
             hyp_words = sum(copies[i].n_words for i in with_ref)
             copying["length_ratio"] = _r(hyp_words / max(1, ref_words))
 
+        faithful = self._faithfulness(hyps, clusters, per)
+
         stance = None
         if any(c.stances is not None for c in clusters):
             sm = stance_metrics([c.stances for c in clusters], [p.stances for p in preds])
@@ -175,6 +178,38 @@ class Scorer:
             "arousal": arousal,
             "balance": balance,
             "copying": copying,
+            "faithfulness": faithful,
             "stance": stance,
         }
         return ScoredSystem(name=name, metrics=metrics, per_example=per)
+
+    def _faithfulness(self, hyps: list[str], clusters: list[Cluster], per: list[dict[str, Any]]) -> dict[str, Any]:
+        """Unsupported names and numbers per summary (evaluation/faithfulness.py)."""
+        s = self.settings
+        found = [faithfulness(h, c) for h, c in zip(hyps, clusters)]
+        for rec, f in zip(per, found):
+            rec["unsupported_names"] = f.unsupported_names
+            rec["unsupported_numbers"] = f.unsupported_numbers
+        n_numbers = sum(f.numbers for f in found)
+        return {
+            "unsupported_names": _ci([len(f.unsupported_names) for f in found], s),
+            "unsupported_numbers": _ci([len(f.unsupported_numbers) for f in found], s),
+            "summaries_with_unsupported": _r(sum(f.any_unsupported for f in found) / max(1, len(found))),
+            "numbers_unsupported_share": _r(sum(len(f.unsupported_numbers) for f in found) / n_numbers) if n_numbers else None,
+            "names_checked": sum(f.names for f in found),
+            "numbers_checked": n_numbers,
+        }
+
+    def reference_profile(self, clusters: list[Cluster]) -> dict[str, Any] | None:
+        """The references' own loaded-language rate and faithfulness, to read the systems' numbers against."""
+        refs = [(c, reference_text(c)) for c in clusters]
+        refs = [(c, r) for c, r in refs if r is not None]
+        if not refs:
+            return None
+        per = [{} for _ in refs]
+        loaded = [loaded_language(r) for _, r in refs]
+        return {
+            "n": len(refs),
+            "loaded_rate": _ci([ll.rate for ll in loaded], self.settings),
+            "faithfulness": self._faithfulness([r for _, r in refs], [c for c, _ in refs], per),
+        }

@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "summarize", "Summarizer", "SummaryResult"]
+__all__ = ["__version__", "summarize", "Pipeline", "Summarizer", "SummaryResult"]
 
 
 def __getattr__(name):
@@ -11,6 +11,10 @@ def __getattr__(name):
         from .api import summarize
 
         return summarize
+    if name == "Pipeline":
+        from .pipeline import Pipeline
+
+        return Pipeline
     if name in ("Summarizer", "SummaryResult"):
         from .inference import summarizer
 

@@ -22,11 +22,20 @@ from .errors import EvenhandError
 TRAINERS = {
     "summarizer": ("evenhand.training.config", "SummarizerTrainConfig", "evenhand.training.summarizer"),
     "stance": ("evenhand.training.stance", "StanceTrainConfig", "evenhand.training.stance"),
+    "selector": ("evenhand.training.selector", "SelectorTrainConfig", "evenhand.training.selector"),
+    "headline": ("evenhand.training.config", "HeadlineTrainConfig", "evenhand.training.summarizer"),
 }
 
 
 def cmd_prepare(args) -> int:
     from .prepare import prepare_neus
+
+    if args.corpus == "oracle":
+        from .training.selector import prepare_oracle
+
+        n = prepare_oracle(args.src, args.out, limit=args.limit)
+        print(f"{args.out}: oracle labels for {n} clusters")
+        return 0
 
     counts = prepare_neus(args.src, args.out, splits=args.splits)
     for split, n in counts.items():
@@ -76,12 +85,15 @@ def cmd_summarize(args) -> int:
         raise EvenhandError(f"--out {args.out} is a directory; expected a file name for the JSONL results")
     with input_warnings_as_lines("evenhand summarize"):
         clusters = _read_inputs(args.input)
-        from .inference.summarizer import Summarizer
+        from .pipeline import Pipeline
 
         gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+        if gen and args.mode != "abstractive":
+            raise EvenhandError("--max-new-tokens needs --mode abstractive; the extractive mode generates nothing")
         stance = False if args.no_stance else args.stance
-        summarizer = Summarizer.load(args.model, stance=stance, quantize=args.quantize)
-        results = summarizer.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
+        pipeline = Pipeline.load(args.selector, stance=stance, model=args.model, mode=args.mode,
+                                 quantize=args.quantize)
+        results = pipeline.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
     lines = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -96,9 +108,14 @@ def cmd_summarize(args) -> int:
 
 
 def format_result(r) -> str:
-    out = [f"== {r.id or 'cluster'} ({len(r.sources)} sources)", r.summary, ""]
+    out = [f"== {r.id or 'cluster'} ({len(r.sources)} sources, {r.mode})", r.headline, ""]
+    for p in r.points:
+        out.append(f"- {p.text} [{', '.join(p.sources)}]")
+    if r.guard is not None and r.guard.generated:
+        g = r.guard
+        out.append(f"(guard: {len(g.checked)} names and numbers checked, {len(g.replaced)} part(s) replaced)")
     if r.stances:
-        out.append("Stances:")
+        out += ["", "Stances:"]
         for country, s in r.stances.items():
             label = getattr(s, "label", s)
             conf = getattr(s, "confidence", None)
@@ -107,7 +124,7 @@ def format_result(r) -> str:
                 sentence = getattr(ev, "sentence", ev)
                 source = getattr(ev, "source", None)
                 out.append(f"      - {sentence}" + (f" [{source}]" if source else ""))
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,10 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("prepare", help="convert a published corpus into evenhand JSONL")
-    p.add_argument("corpus", choices=["neus"])
-    p.add_argument("--src", required=True, help="folder with {train,val,test}.{source,target}")
-    p.add_argument("--out", required=True, help="output folder for {split}.jsonl")
+    p = sub.add_parser("prepare", help="convert NeuS into evenhand JSONL (neus), or label selector data (oracle)")
+    p.add_argument("corpus", choices=["neus", "oracle"])
+    p.add_argument("--src", required=True, help="neus: folder with {train,val,test}.{source,target}; "
+                                               "oracle: a corpus .jsonl with reference summaries")
+    p.add_argument("--out", required=True, help="neus: output folder for {split}.jsonl; oracle: the .jsonl to write")
+    p.add_argument("--limit", type=int, default=None, help="oracle: first N clusters only")
     p.add_argument("--splits", nargs="+", default=["train", "val", "test"])
     p.set_defaults(func=cmd_prepare)
 
@@ -137,7 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
     p.add_argument("input", help="a cluster .json (or a list of clusters) or a corpus .jsonl")
-    p.add_argument("--model", default=None, help="checkpoint folder (default: the bundled one)")
+    p.add_argument("--mode", choices=["extractive", "abstractive"], default="extractive",
+                   help="extractive (default): sentences copied from the articles; abstractive: a summarizer writes, "
+                        "the guard checks its names and numbers")
+    p.add_argument("--selector", default=None, help="selector checkpoint folder (default: the bundled one)")
+    p.add_argument("--model", default=None, help="summarizer checkpoint for --mode abstractive (default: the bundled one)")
     p.add_argument("--stance", default=None, help="stance checkpoint folder (default: the bundled one)")
     p.add_argument("--no-stance", action="store_true", help="skip country stances")
     p.add_argument("--topic", default=None, help="what stances are about (default: the summary's headline)")

@@ -62,10 +62,28 @@ def nlp():
     raise EvenhandError(f"no spaCy English pipeline found (tried {', '.join(SPACY_MODELS)}); {SPACY_INSTALL}")
 
 
-@lru_cache(maxsize=50_000)
+_DOCS: dict = {}
+_MAX_DOCS = 50_000
+
+
 def parse(line: str):
     """The spaCy Doc of one line of text (cached: each line is parsed once per process)."""
-    return nlp()(line)
+    doc = _DOCS.get(line)
+    if doc is None:
+        if len(_DOCS) >= _MAX_DOCS:
+            _DOCS.clear()
+        doc = _DOCS[line] = nlp()(line)
+    return doc
+
+
+def parse_all(texts, *, batch_size: int = 256) -> None:
+    """Parse many texts in batches (spaCy's nlp.pipe, several times faster than one by one) into the cache."""
+    lines = list(dict.fromkeys(line.strip() for t in texts for line in t.split("\n") if line.strip()))
+    todo = [line for line in lines if line not in _DOCS]
+    for line, doc in zip(todo, nlp().pipe(todo, batch_size=batch_size)):
+        if len(_DOCS) >= _MAX_DOCS:
+            _DOCS.clear()
+        _DOCS[line] = doc
 
 
 def sentences(text: str) -> list[Sentence]:

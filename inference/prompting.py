@@ -23,6 +23,14 @@ INSTRUCTION = (
     "and do not take any outlet's side. Start with a one-line headline."
 )
 
+HEADLINE_INSTRUCTION = (
+    "Write one neutral headline for the news event that the articles below report, in plain words, "
+    "without loaded or emotional language and without taking any outlet's side. "
+    "Use only names and numbers that the articles give."
+)
+INSTRUCTIONS = {"summarizer": INSTRUCTION, "headline": HEADLINE_INSTRUCTION}
+HEADLINE_LEAD_SENTENCES = 2  # a headline model reads each outlet's title and first sentences
+
 # Marks the end of the prompt for models without a chat template (tiny test models, T5, BART).
 PLAIN_SUFFIX = "\n\nNeutral summary:"
 
@@ -76,15 +84,33 @@ class Prompt:
         return any(k < t for k, t in zip(self.kept_tokens, self.total_tokens))
 
 
-def _render(blocks: list[str], tokenizer, use_chat: bool) -> str:
+def render(blocks: list[str], tokenizer, use_chat: bool, task: str = "summarizer") -> str:
+    """The whole prompt around article blocks: the task's instruction, the chat template or a plain suffix."""
     body = "\n\n".join(blocks)
+    instruction = INSTRUCTIONS[task]
     if use_chat:
         messages = [
-            {"role": "system", "content": INSTRUCTION},
+            {"role": "system", "content": instruction},
             {"role": "user", "content": body},
         ]
         return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-    return f"{INSTRUCTION}\n\n{body}{PLAIN_SUFFIX}"
+    suffix = PLAIN_SUFFIX if task == "summarizer" else "\n\nNeutral headline:"
+    return f"{instruction}\n\n{body}{suffix}"
+
+
+def lead_view(cluster: Cluster, n: int = HEADLINE_LEAD_SENTENCES) -> Cluster:
+    """The cluster with each article cut to its title and first `n` sentences (what a headline needs)."""
+    from dataclasses import replace
+
+    from evenhand.text import split_sentences
+
+    articles = [replace(a, text=" ".join(split_sentences(a.text)[:n]) or a.text) for a in cluster.articles]
+    return replace(cluster, articles=articles)
+
+
+def headline_of(summary: str) -> str:
+    """The headline of a reference summary ('headline\nbody')."""
+    return summary.split("\n", 1)[0].strip()
 
 
 def uses_chat_template(tokenizer, is_encoder_decoder: bool) -> bool:
@@ -112,11 +138,15 @@ def build_prompt(
     max_source_tokens: int,
     is_encoder_decoder: bool = False,
     rng: random.Random | None = None,
+    task: str = "summarizer",
 ) -> Prompt:
     """Render `cluster` as one prompt whose articles (with their headers) fit `max_source_tokens` tokens.
 
-    The instruction and chat template come on top (about 80 tokens for SmolLM2).
+    task="headline" shows each article's title and lead sentences only. The instruction and chat
+    template come on top (about 80 tokens for SmolLM2).
     """
+    if task == "headline":
+        cluster = lead_view(cluster)
     articles = cluster.articles
     use_chat = uses_chat_template(tokenizer, is_encoder_decoder)
     order = order_articles(articles, rng)
@@ -135,4 +165,4 @@ def build_prompt(
         if kept[i] < lengths[i]:
             text += " …"
         blocks.append(f"{header}\n{text}")
-    return Prompt(text=_render(blocks, tokenizer, use_chat), order=order, kept_tokens=kept, total_tokens=lengths)
+    return Prompt(text=render(blocks, tokenizer, use_chat, task), order=order, kept_tokens=kept, total_tokens=lengths)

@@ -45,13 +45,16 @@ DEFAULT_MAX_SOURCE_TOKENS = 1536
 
 @dataclass
 class SummaryResult:
-    summary: str
+    summary: str  # headline, a line break, then the body
     sources: list[str]
     stances: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
     truncated: bool = False  # some article was cut to fit the token budget
     input_tokens: int = 0
     generated_tokens: int = 0
+    points: list[Any] = field(default_factory=list)  # evenhand.pipeline.Point: body sentences with their outlets
+    guard: Any = None  # evenhand.inference.guard.GuardReport: what was checked and replaced
+    mode: str = "abstractive"
 
     @property
     def headline(self) -> str:
@@ -61,24 +64,31 @@ class SummaryResult:
         stances = {
             country: (s.to_dict() if hasattr(s, "to_dict") else s) for country, s in self.stances.items()
         }
-        return {
+        out = {
             "id": self.id,
             "summary": self.summary,
+            "headline": self.headline,
+            "points": [p.to_dict() for p in self.points],
             "stances": stances,
             "sources": self.sources,
+            "mode": self.mode,
             "truncated": self.truncated,
         }
+        if self.guard is not None:
+            out["guard"] = self.guard.to_dict()
+        return out
 
 
 class Summarizer:
     def __init__(self, model, tokenizer, *, is_encoder_decoder: bool, max_source_tokens: int = DEFAULT_MAX_SOURCE_TOKENS,
-                 generation: dict[str, Any] | None = None, stance=None, name: str = "", quantize: str | None = None):
+                 generation: dict[str, Any] | None = None, name: str = "", quantize: str | None = None,
+                 task: str = "summarizer"):
+        self.task = task  # "summarizer" writes headline + body; "headline" only a headline
         self.model = model
         self.tokenizer = tokenizer
         self.is_encoder_decoder = is_encoder_decoder
         self.max_source_tokens = max_source_tokens
         self.generation = {**DEFAULT_GENERATION, **(generation or {})}
-        self.stance = stance
         self.name = name
         self.quantize = quantize
         self.context_limit = None if is_encoder_decoder else getattr(model.config, "max_position_embeddings", None)
@@ -87,12 +97,10 @@ class Summarizer:
             self.max_source_tokens = self._source_budget(self.generation)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, stance: str | Path | bool | None = None, dtype=None,
-             max_source_tokens: int | None = None, device: str | None = None,
-             quantize: str | None = None) -> "Summarizer":
-        """Load a checkpoint folder (None: the bundled default) and, if available, a stance model.
+    def load(cls, path: str | Path | None = None, *, dtype=None, max_source_tokens: int | None = None,
+             device: str | None = None, quantize: str | None = None) -> "Summarizer":
+        """Load a summarizer checkpoint folder (None: the bundled default).
 
-        stance: a stance checkpoint folder, None for the bundled default when there is one, or False for none.
         quantize: "int8" quantizes every Linear layer's weights to int8 (dynamic quantization, CPU only;
             about 1.5-2x faster generation on x86, see README "Speed on CPU"); None/"none" keeps float weights.
         """
@@ -114,25 +122,24 @@ class Summarizer:
             model = quantize_model(model, quantize)
         data_cfg = manifest.config.get("data", {}) if manifest.config else {}
         src_tokens = max_source_tokens or data_cfg.get("max_source_tokens") or DEFAULT_MAX_SOURCE_TOKENS
-        analyzer = _load_stance(stance)
         return cls(
             model,
             tokenizer,
             is_encoder_decoder=manifest.architecture == "seq2seq",
             max_source_tokens=src_tokens,
             generation=manifest.extra.get("generation") if manifest.extra else None,
-            stance=analyzer,
             name=str(folder),
             quantize=quantize,
+            task=manifest.task,
         )
 
     # -- generation -------------------------------------------------------------------------
 
-    def summarize(self, articles: Any, *, topic: str | None = None, **generation) -> SummaryResult:
-        return self.summarize_many([to_cluster(articles)], batch_size=1, progress=False, topic=topic, **generation)[0]
+    def summarize(self, articles: Any, **generation) -> SummaryResult:
+        return self.summarize_many([to_cluster(articles)], batch_size=1, progress=False, **generation)[0]
 
     def summarize_many(self, clusters: Iterable[Any], *, batch_size: int = 8, progress: bool = True,
-                       topic: str | None = None, **generation) -> list[SummaryResult]:
+                       **generation) -> list[SummaryResult]:
         items = [to_cluster(c) for c in clusters]
         if batch_size < 1:
             raise EvenhandError(f"batch_size must be >= 1, got {batch_size}")
@@ -171,8 +178,6 @@ class Summarizer:
                 input_tokens=len(encoded[i]),
                 generated_tokens=n_new,
             )
-            if self.stance is not None:
-                result.stances = self.stance.analyze(cluster, topic=topic or cluster.topic or result.headline)
             results.append(result)
         return results
 
@@ -185,7 +190,8 @@ class Summarizer:
         """
         room = None if not self.context_limit else self.context_limit - int(gen.get("max_new_tokens") or 0)
         for _ in range(4):
-            prompt = build_prompt(cluster, self.tokenizer, max_source_tokens=budget, is_encoder_decoder=self.is_encoder_decoder)
+            prompt = build_prompt(cluster, self.tokenizer, max_source_tokens=budget,
+                                  is_encoder_decoder=self.is_encoder_decoder, task=self.task)
             ids = self._encode(prompt.text)
             if room is None or len(ids) <= room or budget <= len(cluster.articles):
                 break
@@ -205,9 +211,9 @@ class Summarizer:
             return self.max_source_tokens
         if self._overhead is None:
             # The fixed part of every prompt: instruction and template around an empty article block.
-            from .prompting import _render, uses_chat_template
+            from .prompting import render, uses_chat_template
 
-            empty = _render([""], self.tokenizer, uses_chat_template(self.tokenizer, False))
+            empty = render([""], self.tokenizer, uses_chat_template(self.tokenizer, False), self.task)
             self._overhead = len(self._encode(empty)) + 8  # + slack: tokens can merge differently at the joins
         room = self.context_limit - int(gen.get("max_new_tokens") or 0) - self._overhead
         if room < 16:
@@ -299,23 +305,6 @@ class SourceCopyBias(LogitsProcessor):
         if scores.shape[0] != add.shape[0]:  # beams: each row's beams follow each other
             add = add.repeat_interleave(scores.shape[0] // add.shape[0], dim=0)
         return scores + add
-
-
-def _load_stance(stance):
-    if stance is False:
-        return None
-    try:
-        from evenhand.inference.stance import StanceAnalyzer
-    except ImportError:
-        return None
-    if stance is None:
-        from evenhand.models.defaults import default_checkpoint_or_none
-
-        folder = default_checkpoint_or_none("stance")
-        if folder is None:
-            return None
-        return StanceAnalyzer.load(folder)
-    return StanceAnalyzer.load(stance)
 
 
 class _NoBar:

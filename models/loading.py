@@ -47,12 +47,18 @@ def load_base_lm(name_or_path: str, *, dtype=None):
     return model, is_encoder_decoder
 
 
+GENERATOR_TASKS = ("summarizer", "headline")  # language models that evenhand prompts and decodes
+
+
 def load_summarizer_checkpoint(path: str | Path, *, dtype=None, merge: bool = True):
     """Return (model, tokenizer, manifest) for a checkpoint folder written by `evenhand train`."""
     from transformers import AutoTokenizer
 
     path = Path(path)
-    manifest: Manifest = read_manifest(path, task="summarizer")
+    manifest: Manifest = read_manifest(path)
+    if manifest.task not in GENERATOR_TASKS:
+        raise CheckpointError(f"{path} is a '{manifest.task}' checkpoint; a generator ({' or '.join(GENERATOR_TASKS)}) "
+                              "checkpoint was expected")
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
     except (OSError, ValueError) as exc:

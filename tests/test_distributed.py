@@ -60,6 +60,6 @@ def test_two_process_ddp_trains_and_only_rank_zero_writes(tiny_causal, corpus_di
 
     from evenhand.inference.summarizer import Summarizer
 
-    s = Summarizer.load(final, stance=False)
+    s = Summarizer.load(final)
     r = s.summarize(["Country A signed a treaty.", "Farmers welcomed it."], max_new_tokens=4)
     assert r.generated_tokens > 0

@@ -76,8 +76,8 @@ def test_kv_cache_is_on_even_if_the_checkpoint_config_turned_it_off(tiny_causal,
 
 @pytest.mark.parametrize("mode", ["int8", "int8-all"])
 def test_int8_quantization_replaces_linear_layers_and_still_summarizes(checkpoint, clusters, mode):
-    fp32 = Summarizer.load(checkpoint, stance=False)
-    int8 = Summarizer.load(checkpoint, stance=False, quantize=mode)
+    fp32 = Summarizer.load(checkpoint)
+    int8 = Summarizer.load(checkpoint, quantize=mode)
     assert int8.quantize == mode and fp32.quantize is None
     quantized = {n for n, m in int8.model.named_modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)}
     still_float = {n for n, m in int8.model.named_modules() if type(m) is torch.nn.Linear}
@@ -99,9 +99,9 @@ def test_quantize_options_are_checked(checkpoint, tiny_causal):
     with pytest.raises(EvenhandError, match="expected one of none, int8, int8-all"):
         normalize("int4")
     with pytest.raises(EvenhandError, match="CPU only"):
-        Summarizer.load(checkpoint, stance=False, quantize="int8", device="cuda")
+        Summarizer.load(checkpoint, quantize="int8", device="cuda")
     with pytest.raises(EvenhandError, match="float32"):
-        Summarizer.load(checkpoint, stance=False, quantize="int8", dtype=torch.bfloat16)
+        Summarizer.load(checkpoint, quantize="int8", dtype=torch.bfloat16)
     model, _ = load_base_lm(str(tiny_causal), dtype=torch.bfloat16)
     with pytest.raises(EvenhandError, match="float32"):
         quantize_model(model, "int8")
@@ -151,14 +151,14 @@ def test_twenty_articles_of_2000_words_fit_the_context(tiny_chat_causal, max_sou
         s.summarize_many([cluster], progress=False, max_new_tokens=limit)
 
 
-def test_cli_and_eval_pass_quantize_through(checkpoint, corpus_dir, tmp_path):
+def test_cli_and_eval_pass_quantize_through(checkpoint, corpus_dir, tmp_path, tiny_selector):
     from evenhand.__main__ import main
-    from evenhand.evaluation.generation import summarizer_generate_fn
+    from evenhand.evaluation.generation import checkpoint_generate_fn
 
     out = tmp_path / "r.jsonl"
     assert main(["summarize", str(corpus_dir / "val.jsonl"), "--model", str(checkpoint), "--no-stance",
-                 "--quantize", "int8", "--max-new-tokens", "4", "--out", str(out)]) == 0
+                 "--mode", "abstractive", "--selector", str(tiny_selector[0]), "--quantize", "int8", "--max-new-tokens", "4", "--out", str(out)]) == 0
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["fixture-06", "fixture-07"]
-    gen = summarizer_generate_fn(checkpoint, max_new_tokens=4, quantize="int8")
+    gen = checkpoint_generate_fn(checkpoint, max_new_tokens=4, quantize="int8")
     results = gen(read_jsonl(corpus_dir / "val.jsonl"))
     assert len(results) == 2 and all(isinstance(r.summary, str) for r in results)

@@ -299,12 +299,13 @@ def tiny_checkpoint(tiny_causal, tmp_path_factory):
                             Manifest(task="summarizer", base_model=None, architecture="causal", adapter=False))
 
 
-def test_summarize_warnings_are_one_line_each_and_the_run_goes_on(tmp_path, capsys, tiny_checkpoint):
+def test_summarize_warnings_are_one_line_each_and_the_run_goes_on(tmp_path, capsys, tiny_checkpoint, tiny_selector):
     f = write(tmp_path / "cluster.json", json.dumps([
         "<p>The storm <b>closed</b> three ports on Tuesday.</p>", "the storm closed three ports on tuesday.",
     ]))
     code, out, err = run_cli(capsys, "summarize", str(f), "--model", str(tiny_checkpoint), "--no-stance",
-                             "--max-new-tokens", "3", "--json")
+                             "--mode", "abstractive", "--selector", str(tiny_selector[0]), "--max-new-tokens", "3",
+                             "--json")
     assert code == 0, err
     lines = err.strip().splitlines()
     assert len(lines) == 3 and all(l.startswith("evenhand summarize: warning: ") for l in lines), err

@@ -44,7 +44,7 @@ def test_causal_lora_trains_saves_reloads_and_summarizes(cfg_for, tiny_causal, c
     manifest = json.loads((final / "evenhand.json").read_text())
     assert manifest["adapter"] and manifest["base_model"] == str(tiny_causal) and manifest["architecture"] == "causal"
     assert manifest["extra"]["train_metrics"]["global_step"] == 4
-    s = Summarizer.load(final, stance=False)
+    s = Summarizer.load(final)
     result = s.summarize(["Country A signed a treaty.", {"source": "Wire", "title": "Treaty", "text": "Farmers welcomed it."}],
                          max_new_tokens=8)
     assert isinstance(result.summary, str) and result.generated_tokens > 0
@@ -56,7 +56,7 @@ def test_causal_lora_trains_saves_reloads_and_summarizes(cfg_for, tiny_causal, c
 def test_t5_full_finetune_through_the_same_path(cfg_for, tiny_t5, corpus_dir, tmp_path):
     final = train(cfg_for(tiny_t5, corpus_dir, tmp_path / "run", **{"lora.enabled": "false"}))
     assert (final / "model.safetensors").exists() and not (final / "adapter_config.json").exists()
-    s = Summarizer.load(final, stance=False)
+    s = Summarizer.load(final)
     assert s.is_encoder_decoder
     (r,) = s.summarize_many([["Parliament approved the budget.", "The opposition objected."]], max_new_tokens=6, progress=False)
     assert isinstance(r.summary, str) and r.generated_tokens > 0
@@ -128,16 +128,18 @@ def test_half_written_checkpoint_is_not_resumed_from(tmp_path):
     assert [p.name for p in complete_checkpoints(tmp_path)] == ["checkpoint-2", "checkpoint-4"]
 
 
-def test_cli_train_and_summarize(train_overrides, tiny_causal, corpus_dir, tmp_path, capsys, repo_root):
+def test_cli_train_and_summarize(train_overrides, tiny_causal, corpus_dir, tmp_path, capsys, repo_root, tiny_selector):
     config = repo_root / "configs" / "summarizer_smollm2.yaml"
     overrides = train_overrides(tiny_causal, corpus_dir, tmp_path / "run", **{"trainer.max_steps": 2})
     assert main(["train", str(config), *overrides]) == 0
     out = tmp_path / "res.jsonl"
     assert main(["summarize", str(repo_root / "examples" / "pact_cluster.json"), "--model", str(tmp_path / "run" / "final"),
-                 "--no-stance", "--max-new-tokens", "5", "--out", str(out)]) == 0
+                 "--mode", "abstractive", "--selector", str(tiny_selector[0]), "--no-stance", "--max-new-tokens", "5",
+                 "--out", str(out)]) == 0
     (line,) = out.read_text().splitlines()
     rec = json.loads(line)
-    assert rec["id"] == "example-russia-dprk-pact-2024" and len(rec["sources"]) == 5 and "summary" in rec
+    assert rec["id"] == "example-russia-dprk-pact-2024" and len(rec["sources"]) == 5
+    assert rec["mode"] == "abstractive" and rec["guard"]["generated"] and rec["summary"].startswith(rec["headline"])
     assert main(["train", str(config), "trainer.max_stepz=2"]) == 2
     assert "did you mean 'trainer.max_steps'" in capsys.readouterr().err
 
@@ -164,7 +166,7 @@ def test_export_a_step_checkpoint(cfg_for, tiny_causal, corpus_dir, tmp_path):
     manifest = json.loads((out / "evenhand.json").read_text())
     assert manifest["extra"]["train_metrics"]["global_step"] == 2
     assert manifest["extra"]["generation"]["max_new_tokens"] == 7
-    s = Summarizer.load(out, stance=False)
+    s = Summarizer.load(out)
     assert isinstance(s.summarize(["One article.", "Another one."], max_new_tokens=4).summary, str)
     assert cli(["export", str(tmp_path / "run"), "--out", str(tmp_path / "x")]) == 2
 

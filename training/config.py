@@ -84,3 +84,18 @@ class SummarizerTrainConfig:
             )
         if t.learning_rate <= 0:
             raise ConfigError("trainer.learning_rate must be > 0")
+
+
+@dataclass
+class HeadlineData(SummarizerData):
+    max_source_tokens: int = 320  # titles and lead sentences of every outlet, shared fairly
+    max_target_tokens: int = 40  # NeuS reference titles: ~8 words
+
+
+@dataclass
+class HeadlineTrainConfig(SummarizerTrainConfig):
+    """The neutral-headline generator: the summarizer recipe, with titles + leads in and the reference title out."""
+
+    task: Literal["headline"] = "headline"
+    output_dir: str = "runs/headline_smollm2"
+    data: HeadlineData = field(default_factory=HeadlineData)

@@ -19,7 +19,7 @@ import torch
 
 from evenhand.corpus import Cluster, read_jsonl
 from evenhand.errors import ConfigError
-from evenhand.inference.prompting import build_prompt, encode_prompt
+from evenhand.inference.prompting import build_prompt, encode_prompt, headline_of
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
@@ -40,12 +40,15 @@ def encode_example(
     max_target_tokens: int,
     is_encoder_decoder: bool,
     rng: random.Random | None,
+    task: str = "summarizer",
 ) -> dict[str, list[int]]:
     """Token ids for one training example; for causal LMs the prompt part of labels is masked."""
     prompt = build_prompt(
-        cluster, tokenizer, max_source_tokens=max_source_tokens, is_encoder_decoder=is_encoder_decoder, rng=rng
+        cluster, tokenizer, max_source_tokens=max_source_tokens, is_encoder_decoder=is_encoder_decoder, rng=rng,
+        task=task,
     )
-    target_ids = tokenizer.encode(cluster.summary, add_special_tokens=False)[: max_target_tokens - 1]
+    target = headline_of(cluster.summary) if task == "headline" else cluster.summary
+    target_ids = tokenizer.encode(target, add_special_tokens=False)[: max_target_tokens - 1]
     eos = tokenizer.eos_token_id
     prompt_ids = encode_prompt(prompt.text, tokenizer, is_encoder_decoder=is_encoder_decoder)
     if is_encoder_decoder:
@@ -89,6 +92,7 @@ def build_dataset(clusters: list[Cluster], tokenizer, cfg: SummarizerTrainConfig
                 max_target_tokens=cfg.data.max_target_tokens,
                 is_encoder_decoder=is_encoder_decoder,
                 rng=rng,
+                task=cfg.task,
             )
         )
     return datasets.Dataset.from_list(rows)
@@ -194,7 +198,7 @@ def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, 
                     metrics: dict[str, Any] | None = None) -> Path:
     adapter = cfg.lora.enabled
     manifest = Manifest(
-        task="summarizer",
+        task=cfg.task,
         base_model=cfg.base_model if adapter else None,
         architecture="seq2seq" if is_encoder_decoder else "causal",
         adapter=adapter,

@@ -1,0 +1,167 @@
+"""Grounded selection: which source sentences carry a cluster's summary, in what order, from which outlets.
+
+    cands = candidates(cluster)                   # every title and sentence, with offsets
+    sim = similarity(embeddings)                  # cosine of every pair of candidates
+    chosen = select(cands, scores, sim, n_sources=len(cluster.articles))
+    points = attribute(cands, sim, chosen.body)    # each point: its own outlet + outlets saying the same
+
+The content of a summary is copied, never generated: every point is a sentence an outlet
+wrote. What selection decides (pure functions here, property-tested):
+
+- score: a trained selector's score (models/selector.py), raised by cross-source support
+  (other outlets have a sentence that says the same) and lowered by loaded words;
+- balance: outlets take turns, so none dominates and none is dropped while the budget lasts;
+- redundancy: a sentence too similar to one already chosen is skipped (it becomes attribution);
+- length: a word budget near a reference roundup's length, never exceeded;
+- order: the best title first as the headline, then points by their position in their article
+  (leads first), so the text reads as a summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evenhand.corpus import Cluster
+from evenhand.text import article_body, loaded_words, sentences, word_count
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article: int  # index in cluster.articles
+    source: str  # the outlet's name, or "article N" when it has none
+    kind: str  # "title" | "sentence"
+    position: int  # 0 for a title, 1.. for body sentences in article order
+    text: str
+    start: int  # offsets into article_body(cluster.articles[article])
+    end: int
+
+
+def candidates(cluster: Cluster) -> list[Candidate]:
+    """Every title (whole, as one candidate: it is the headline option) and every body sentence of every
+    article, from the one sentence layer."""
+    out: list[Candidate] = []
+    for ai, article in enumerate(cluster.articles):
+        source = article.source or f"article {ai + 1}"
+        body = article_body(article)
+        title = (article.title or "").strip()
+        skip = 0
+        if title:
+            out.append(Candidate(ai, source, "title", 0, title, 0, len(title)))
+            skip = len(title) + 1
+        for k, s in enumerate((s for s in sentences(body) if s.start >= skip), start=1):
+            out.append(Candidate(ai, source, "sentence", k, s.text, s.start, s.end))
+    return out
+
+
+def context_text(cands: list[Candidate], article: int, n_lead: int = 1) -> str:
+    """What the other outlets lead with (titles and first sentences): the selector reads a candidate
+    against it, which is how it can learn cross-source support and similarity to the titles."""
+    parts = [c.text for c in cands if c.article != article and c.position <= n_lead]
+    return " | ".join(parts)
+
+
+def selector_pair(cand: Candidate, context: str) -> tuple[str, str]:
+    """The (first, second) texts the selector reads: the candidate with its kind and position, the context."""
+    where = "title" if cand.kind == "title" else f"sentence {cand.position}"
+    return f"{where}: {cand.text}", context
+
+
+@dataclass
+class SelectionSettings:
+    budget_words: int = 60  # body words (the headline comes on top); NeuS roundups: 63 words median
+    redundancy: float = 0.72  # cosine above which a sentence repeats one already chosen
+    support_threshold: float = 0.55  # cosine at which another outlet's sentence counts as saying the same
+    support_weight: float = 0.15  # score bonus per supporting outlet (share of the other outlets)
+    loaded_penalty: float = 1.0  # score malus per unit share of loaded words in the sentence
+    min_words: int = 4  # shorter body sentences ("Read more.") are never chosen
+    max_words: int = 45  # so are run-ons longer than this
+
+
+@dataclass
+class Selection:
+    headline: int | None  # index of the chosen title in the candidate list
+    body: list[int] = field(default_factory=list)  # indices of the chosen sentences, in reading order
+    adjusted: list[float] = field(default_factory=list)  # the score each candidate was ranked by
+
+
+def similarity(emb) -> np.ndarray:
+    """Cosine similarity of every pair of candidates, from unit-length sentence embeddings (n x d)."""
+    emb = np.asarray(emb, dtype=np.float32)
+    return emb @ emb.T if len(emb) else np.zeros((0, 0), dtype=np.float32)
+
+
+def supporting_articles(cands: list[Candidate], sim: np.ndarray, i: int, threshold: float) -> set[int]:
+    """Articles other than candidate i's own that have a sentence at least `threshold` similar to it."""
+    return {c.article for j, c in enumerate(cands)
+            if c.article != cands[i].article and sim[i, j] >= threshold}
+
+
+def adjusted_scores(cands: list[Candidate], scores: list[float], sim: np.ndarray, n_sources: int,
+                    s: SelectionSettings) -> list[float]:
+    others = max(1, n_sources - 1)
+    out = []
+    for i, c in enumerate(cands):
+        support = len(supporting_articles(cands, sim, i, s.support_threshold)) / others
+        n = max(1, word_count(c.text))
+        out.append(scores[i] + s.support_weight * support - s.loaded_penalty * len(loaded_words(c.text)) / n)
+    return out
+
+
+def select(cands: list[Candidate], scores: list[float], sim: np.ndarray, *, n_sources: int,
+           settings: SelectionSettings | None = None) -> Selection:
+    """Headline and body sentences (see the module docstring for the rules)."""
+    s = settings or SelectionSettings()
+    adj = adjusted_scores(cands, scores, sim, n_sources, s)
+    titles = [i for i, c in enumerate(cands) if c.kind == "title"]
+    headline = max(titles, key=lambda i: adj[i]) if titles else None
+    body = _balanced_mmr(cands, adj, sim, s)
+    body.sort(key=lambda i: (cands[i].position, -adj[i]))
+    return Selection(headline, body, adj)
+
+
+def _balanced_mmr(cands: list[Candidate], adj: list[float], sim: np.ndarray, s: SelectionSettings) -> list[int]:
+    """Greedy: the outlets with the fewest chosen sentences pick next, each its best non-redundant sentence
+    that still fits the budget; an outlet with nothing left that fits drops out of the rotation. In the first
+    round every pick leaves room for the shortest sentence of each outlet still waiting, so no outlet is
+    dropped while the budget can hold one sentence of each."""
+    pool = {i for i, c in enumerate(cands) if c.kind == "sentence" and s.min_words <= word_count(c.text) <= s.max_words}
+    if not pool:  # an article of one long sentence: fall back to any body sentence
+        pool = {i for i, c in enumerate(cands) if c.kind == "sentence"}
+    words = {i: word_count(cands[i].text) for i in pool}
+    chosen: list[int] = []
+    count = {cands[i].article: 0 for i in pool}
+    active = set(count)
+    used = 0
+    while active:
+        fewest = min(count[a] for a in active)
+        turn = [a for a in active if count[a] == fewest]
+        shortest = {a: min(words[i] for i in pool if cands[i].article == a) for a in active if count[a] == 0}
+        best = None
+        for a in turn:
+            reserve = sum(n for b, n in shortest.items() if b != a) if fewest == 0 else 0
+            fits = [i for i in pool if cands[i].article == a and used + words[i] + reserve <= s.budget_words
+                    and all(sim[i, j] < s.redundancy for j in chosen)]
+            if not fits and reserve:  # the budget cannot hold every outlet: let this one compete unreserved
+                fits = [i for i in pool if cands[i].article == a and used + words[i] <= s.budget_words
+                        and all(sim[i, j] < s.redundancy for j in chosen)]
+            if not fits:
+                active.discard(a)
+                continue
+            i = max(fits, key=lambda i: adj[i])
+            if best is None or adj[i] > adj[best]:
+                best = i
+        if best is None:
+            continue
+        chosen.append(best)
+        pool.discard(best)
+        count[cands[best].article] += 1
+        used += words[best]
+    return chosen
+
+
+def attribute(cands: list[Candidate], sim: np.ndarray, chosen: list[int], threshold: float = 0.55) -> list[list[int]]:
+    """For each chosen sentence, the articles that report it: its own, then those with a sentence at least
+    `threshold` similar (cosine of sentence embeddings)."""
+    return [[cands[i].article] + sorted(supporting_articles(cands, sim, i, threshold)) for i in chosen]

@@ -1,0 +1,87 @@
+"""Selector labels, a tiny selector trained end to end, and the pipeline that uses it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evenhand.__main__ import main
+from evenhand.corpus import Article, Cluster, read_jsonl
+from evenhand.errors import CorpusError
+from evenhand.inference.guard import SourceIndex, check
+from evenhand.inference.summarizer import SummaryResult
+from evenhand.models.checkpoint import read_manifest
+from evenhand.models.selector import SentenceEmbedder, SentenceSelector
+from evenhand.pipeline import Pipeline
+from evenhand.training.selector import oracle_labels, read_oracle
+
+
+def test_oracle_labels_prefer_the_sentences_the_reference_repeats():
+    cluster = Cluster(
+        articles=[Article(text="The council approved the budget on Monday. Fans cheered at the stadium.",
+                          title="Budget passes", source="A"),
+                  Article(text="Lawmakers approved the city budget. The weather was cold.", title="Vote", source="B")],
+        summary="Council approves budget\nThe council approved the city budget on Monday.",
+    )
+    cands = oracle_labels(cluster)
+    by_text = {c["text"]: c for c in cands}
+    assert by_text["The council approved the budget on Monday."]["oracle"]
+    assert not by_text["Fans cheered at the stadium."]["oracle"]
+    assert by_text["The council approved the budget on Monday."]["label"] > by_text["The weather was cold."]["label"]
+    assert all(0.0 <= c["label"] <= 1.0 for c in cands)
+    assert max(c["label"] for c in cands) == 1.0  # the best candidate is both top-ROUGE and in the oracle
+
+
+def test_prepare_oracle_writes_one_record_per_cluster_and_bad_records_name_their_line(corpus_dir, tmp_path):
+    out = tmp_path / "val.oracle.jsonl"
+    assert main(["prepare", "oracle", "--src", str(corpus_dir / "val.jsonl"), "--out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == [c.id for c in read_jsonl(corpus_dir / "val.jsonl")]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(out.read_text().splitlines()[0] + "\n{\"id\": 1}\n")
+    with pytest.raises(CorpusError, match=r"bad.jsonl, line 2"):
+        read_oracle(bad)
+
+
+def test_a_tiny_selector_trains_saves_loads_and_summarizes(tiny_selector, corpus_dir):
+    final, base = tiny_selector
+    manifest = read_manifest(final, task="selector")
+    assert manifest.adapter and manifest.extra["train_metrics"]["global_step"] == 4
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)))
+    cluster = read_jsonl(corpus_dir / "val.jsonl")[0]
+    result = pipeline.summarize(cluster)
+    titles = {a.title for a in cluster.articles}
+    assert result.headline in titles
+    assert result.points and sum(len(p.text.split()) for p in result.points) <= pipeline.settings.budget_words
+    bodies = [a.text for a in cluster.articles]
+    for p in result.points:  # every point is copied from the outlet it is attributed to first
+        assert p.text in bodies[p.articles[0]] and p.sources[0] == cluster.articles[p.articles[0]].source
+    # No outlet dropped: each has a point of its own or reports one (a sentence as similar as a repeat).
+    assert {a for p in result.points for a in p.articles} == set(range(len(cluster.articles)))
+    d = result.to_dict()
+    assert d["headline"] == result.headline and d["points"][0]["sources"] == result.points[0].sources
+
+
+class InventingGenerator:
+    """Stands in for a summarizer that invents a name and a number (the failure the guard exists for)."""
+
+    def summarize_many(self, clusters, **kwargs):
+        return [SummaryResult(summary="Chancellor Otto Brandt signs treaty\nOtto Brandt signed it with 9,999 "
+                                      f"guests. {c.articles[0].text.split('.')[0]}.", sources=c.sources)
+                for c in clusters]
+
+
+def test_abstractive_mode_never_lets_an_unsupported_name_or_number_through(tiny_selector, corpus_dir):
+    final, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)),
+                        generator=InventingGenerator(), mode="abstractive")
+    cluster = read_jsonl(corpus_dir / "val.jsonl")[0]
+    result = pipeline.summarize(cluster)
+    index = SourceIndex.build(cluster)
+    assert [s.text for s in check(result.summary, index) if not s.supported] == []
+    parts = {r["part"] for r in result.guard.replaced}
+    assert parts == {"headline", "sentence"}
+    assert any("Otto Brandt" in r["unsupported"] for r in result.guard.replaced)
+    assert result.headline in {a.title for a in cluster.articles}
+    assert result.guard.generated and result.guard.unsupported  # it reports what it found
