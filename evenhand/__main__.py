@@ -18,15 +18,6 @@ from pathlib import Path
 from . import __version__
 from .errors import EvenhandError
 
-# Which module trains which `task:` of a config file.
-TRAINERS = {
-    "summarizer": ("evenhand.training.config", "SummarizerTrainConfig", "evenhand.training.summarizer"),
-    "stance": ("evenhand.training.stance", "StanceTrainConfig", "evenhand.training.stance"),
-    "selector": ("evenhand.training.selector", "SelectorTrainConfig", "evenhand.training.selector"),
-    "headline": ("evenhand.training.config", "HeadlineTrainConfig", "evenhand.training.summarizer"),
-}
-
-
 def cmd_prepare(args) -> int:
     from .prepare import prepare_neus
 
@@ -44,21 +35,14 @@ def cmd_prepare(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .config import load_config, parse_overrides, read_yaml
+    from .training.tasks import load_task_config, train
 
-    task = parse_overrides([o for o in args.overrides if o.startswith("task=")]).get("task")
-    task = task or read_yaml(args.config).get("task", "summarizer")
-    if task not in TRAINERS:
-        raise EvenhandError(f"{args.config}: unknown task {task!r}; expected one of {sorted(TRAINERS)}")
-    cfg_module, cfg_name, train_module = TRAINERS[task]
-    cfg_cls = getattr(importlib.import_module(cfg_module), cfg_name)
-    cfg = load_config(args.config, args.overrides, cfg_cls)
-    final = importlib.import_module(train_module).train(cfg)
+    final = train(load_task_config(args.config, args.overrides))
     return 0 if final is not None else 130
 
 
 def cmd_export(args) -> int:
-    from .training.export import export_step_checkpoint
+    from .training.tasks import export_step_checkpoint
 
     final = export_step_checkpoint(args.step_checkpoint, args.out, args.overrides)
     print(f"wrote checkpoint {final}")

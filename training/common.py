@@ -249,3 +249,17 @@ def portable_adapter_config(folder: Path, base_model: str) -> None:
     readme = Path(folder) / "README.md"
     if readme.exists():
         readme.unlink()
+
+
+def export_encoder_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any], *, task: str, labels) -> Path:
+    """A Trainer step checkpoint of an encoder recipe (stance, selector) as an evenhand checkpoint."""
+    from evenhand.models.loading import load_tokenizer
+    from evenhand.models.stance_classifier import build_model
+
+    if cfg.lora.enabled:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(build_model(cfg.base_model, labels), str(step_dir))
+    else:
+        model = build_model(str(step_dir), labels)
+    return save_encoder(model, load_tokenizer(cfg.base_model), out, cfg, task=task, labels=labels, metrics=metrics)

@@ -27,7 +27,8 @@ from evenhand.inference.selection import candidates, context_text, selector_pair
 from evenhand.models.selector import SELECTOR_LABELS
 from evenhand.text import article_body, parse_all, strip_markers
 
-from .common import apply_encoder_lora, callbacks_for, run_trainer, save_encoder, start_run, training_arguments
+from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
+                     training_arguments)
 from .config import LoraSettings, TrainerSettings
 
 logger = logging.getLogger(__name__)
@@ -202,3 +203,8 @@ def train(cfg: SelectorTrainConfig) -> Path | None:
         save_encoder(trainer.model, tokenizer, final, cfg, task="selector", labels=SELECTOR_LABELS, metrics=metrics)
         print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
+
+
+def export_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any]) -> Path:
+    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
+    return export_encoder_step(step_dir, cfg, out, metrics, task="selector", labels=SELECTOR_LABELS)

@@ -31,7 +31,8 @@ from evenhand.errors import ConfigError, CorpusError
 from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
 from evenhand.text import prf1
 
-from .common import apply_encoder_lora, callbacks_for, run_trainer, save_encoder, start_run, training_arguments
+from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
+                     training_arguments)
 from .config import LoraSettings, TrainerSettings
 
 logger = logging.getLogger(__name__)
@@ -297,3 +298,8 @@ def _final_metrics(trainer) -> dict[str, Any]:
 
 def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:
     return save_encoder(model, tokenizer, folder, cfg, task="stance", labels=SENTENCE_LABELS, metrics=metrics)
+
+
+def export_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any]) -> Path:
+    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
+    return export_encoder_step(step_dir, cfg, out, metrics, task="stance", labels=SENTENCE_LABELS)

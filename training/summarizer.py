@@ -214,3 +214,16 @@ def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, 
             portable_adapter_config(tmp, cfg.base_model)
 
     return write_checkpoint(folder, save, manifest)
+
+
+def export_step(step_dir: Path, cfg: SummarizerTrainConfig, out: Path, metrics: dict[str, Any]) -> Path:
+    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
+    tokenizer = load_tokenizer(cfg.base_model)
+    if cfg.lora.enabled:
+        from peft import PeftModel
+
+        base, is_encoder_decoder = load_base_lm(cfg.base_model)
+        model = PeftModel.from_pretrained(base, str(step_dir))
+    else:
+        model, is_encoder_decoder = load_base_lm(str(step_dir))
+    return save_summarizer(model, tokenizer, out, cfg, is_encoder_decoder=is_encoder_decoder, metrics=metrics)
