@@ -1,8 +1,5 @@
-"""Command line for evaluation: `evenhand eval` and `evenhand card`.
-
-`add_parsers(subparsers)` registers both on the main `evenhand` parser; until that is
-wired, `python -m evenhand.evaluation.cli eval ...` runs the same code.
-"""
+"""`evenhand eval` and `evenhand card`: their arguments and the functions they run
+(the command table is in evenhand/__main__.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ import shlex
 import sys
 from pathlib import Path
 from typing import Sequence
-
-from evenhand.errors import EvenhandError
 
 EVAL_HELP = """\
 Generate summaries with a checkpoint (batched, resumable) or read ready-made ones, and
@@ -34,7 +29,7 @@ def command_line(argv: Sequence[str] | None = None) -> str:
     return "evenhand " + " ".join(shlex.quote(a) for a in args)
 
 
-def add_eval_arguments(p: argparse.ArgumentParser) -> None:
+def eval_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("what to score (one of)")
     src.add_argument("--checkpoint", metavar="PATH", help="checkpoint folder: generate summaries with it, then score")
     src.add_argument(
@@ -88,7 +83,7 @@ def _card_overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def run_eval_command(args: argparse.Namespace) -> int:
+def eval_command(args: argparse.Namespace) -> int:
     from .run import EvalRequest, run_eval
     from .scoring import EvalSettings
 
@@ -113,7 +108,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
             bootstrap=args.bootstrap, seed=args.seed, vad_lexicon=args.vad_lexicon,
             wordnet=args.wordnet, progress=not args.no_progress,
         ),
-        command=getattr(args, "command_line", None) or command_line(),
+        command=args.command_line,
     )
     outcome = run_eval(req)
     for s in outcome.systems:
@@ -129,7 +124,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_card_command(args: argparse.Namespace) -> int:
+def card_command(args: argparse.Namespace) -> int:
     import json
 
     from .card import ModelCardData, write_model_card
@@ -169,20 +164,7 @@ def run_card_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    """Register `eval` and `card` on the main evenhand parser."""
-    p = subparsers.add_parser(
-        "eval", help="generate and score summaries; compare with peers",
-        description=EVAL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_eval_arguments(p)
-    p.set_defaults(func=run_eval_command)
-
-    c = subparsers.add_parser(
-        "card", help="write a checkpoint's model card (README.md with Hugging Face metadata)",
-        description="Write CHECKPOINT/README.md from model_cards/template.md, with Hugging Face metadata "
-        "(base_model, license, datasets, tags, model-index from metrics.json).",
-    )
+def card_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--checkpoint", required=True, metavar="PATH")
     c.add_argument("--metrics", metavar="FILE", help="metrics.json from evenhand eval (its folder's peers/ are shown too)")
     c.add_argument("--stance-report", metavar="FILE",
@@ -190,21 +172,3 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--template", metavar="FILE", help="Markdown template with {{placeholders}} (default: the bundled model_cards/template.md, or stance_template.md)")
     c.add_argument("--out", metavar="FILE", help="where to write (default CHECKPOINT/README.md)")
     add_card_metadata_arguments(c)
-    c.set_defaults(func=run_card_command)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="evenhand", description="evenhand evaluation commands")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parsers(sub)
-    args = parser.parse_args(argv)
-    args.command_line = command_line(argv)
-    try:
-        return args.func(args)
-    except EvenhandError as exc:
-        print(f"evenhand {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,9 +1,10 @@
-"""The `evenhand` command: prepare, train, summarize, eval.
+"""evenhand: neutral multi-source news summaries and country stances, from small fine-tuned models.
 
     evenhand prepare neus --src ../shared/data/neus --out data/neus
     evenhand train configs/summarizer_smollm2.yaml max_steps=2
     evenhand summarize examples/pact_cluster.json
     evenhand eval --checkpoint runs/summarizer/final --data data/neus/test.jsonl
+    evenhand stance-eval --checkpoint runs/stance_minilm/final
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EvenhandError
+from .evaluation.agreement import agreement_arguments, agreement_command
+from .evaluation.cli import EVAL_HELP, card_arguments, card_command, command_line, eval_arguments, eval_command
+from .evaluation.stance_eval import stance_eval_arguments, stance_eval_command
 
 # Which module trains which `task:` of a config file.
 TRAINERS = {
@@ -25,7 +29,7 @@ TRAINERS = {
 }
 
 
-def cmd_prepare(args) -> int:
+def prepare_command(args) -> int:
     from .prepare import prepare_neus
 
     counts = prepare_neus(args.src, args.out, splits=args.splits)
@@ -34,7 +38,7 @@ def cmd_prepare(args) -> int:
     return 0
 
 
-def cmd_train(args) -> int:
+def train_command(args) -> int:
     from .config import load_config, parse_overrides, read_yaml
 
     task = parse_overrides([o for o in args.overrides if o.startswith("task=")]).get("task")
@@ -48,7 +52,7 @@ def cmd_train(args) -> int:
     return 0 if final is not None else 130
 
 
-def cmd_export(args) -> int:
+def export_command(args) -> int:
     from .training.export import export_step_checkpoint
 
     final = export_step_checkpoint(args.step_checkpoint, args.out, args.overrides)
@@ -56,15 +60,8 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _read_inputs(path: str):
-    """Clusters from a .json (one cluster, a list of clusters, or a list of articles) or a .jsonl corpus;
-    every problem is a CorpusError naming the file (and line, item, field)."""
+def summarize_command(args) -> int:
     from .corpus import read_clusters
-
-    return read_clusters(path)
-
-
-def cmd_summarize(args) -> int:
     from .errors import input_warnings_as_lines
 
     # Cheap checks first: a bad option or input file should not wait for a model to load.
@@ -75,7 +72,8 @@ def cmd_summarize(args) -> int:
     if args.out and Path(args.out).is_dir():
         raise EvenhandError(f"--out {args.out} is a directory; expected a file name for the JSONL results")
     with input_warnings_as_lines("evenhand summarize"):
-        clusters = _read_inputs(args.input)
+        # .json (one cluster, a list of clusters or of articles) or .jsonl; errors name file, line, field
+        clusters = read_clusters(args.input)
         from .inference.summarizer import Summarizer
 
         gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
@@ -110,32 +108,26 @@ def format_result(r) -> str:
     return "\n".join(out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evenhand", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"evenhand {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("prepare", help="convert a published corpus into evenhand JSONL")
+def prepare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("corpus", choices=["neus"])
     p.add_argument("--src", required=True, help="folder with {train,val,test}.{source,target}")
     p.add_argument("--out", required=True, help="output folder for {split}.jsonl")
     p.add_argument("--splits", nargs="+", default=["train", "val", "test"])
-    p.set_defaults(func=cmd_prepare)
 
-    p = sub.add_parser("train", help="fine-tune from a YAML config (key=value overrides follow)")
+
+def train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", help="YAML file in configs/")
     p.add_argument("overrides", nargs="*", help="key=value, e.g. max_steps=2 lora.r=8 output_dir=runs/x")
-    p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("export", help="make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)")
+
+def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("step_checkpoint", help="OUTPUT_DIR/checkpoints/checkpoint-N")
     p.add_argument("--out", required=True, help="where to write the evenhand checkpoint")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="change the recorded config, e.g. --set generation.max_new_tokens=128 (repeatable)")
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
+
+def summarize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="a cluster .json (or a list of clusters) or a corpus .jsonl")
     p.add_argument("--model", default=None, help="checkpoint folder (default: the bundled one)")
     p.add_argument("--stance", default=None, help="stance checkpoint folder (default: the bundled one)")
@@ -147,28 +139,45 @@ def build_parser() -> argparse.ArgumentParser:
                    help="int8: int8 Linear weights, faster on CPU (see README, Speed on CPU)")
     p.add_argument("--out", default=None, help="write JSONL results here")
     p.add_argument("--json", action="store_true", help="print JSONL instead of text")
-    p.set_defaults(func=cmd_summarize)
 
-    # Subcommands owned by other modules register themselves; a missing one says so.
-    for module in ("evenhand.evaluation.cli", "evenhand.inference.stance_cli"):
-        try:
-            importlib.import_module(module).add_parsers(sub)
-        except ImportError:
-            pass
-    if "eval" not in sub.choices:
-        p = sub.add_parser("eval", help="evaluate a checkpoint (not available in this build)")
-        p.set_defaults(func=lambda args: _not_yet("eval"))
+
+# The whole command line. Each subcommand is a plain function of its parsed arguments (returning the
+# exit status), defined next to the code it runs, with a second function that declares its arguments.
+# name -> (function, arguments, help, description for `evenhand NAME --help`)
+COMMANDS = {
+    "prepare": (prepare_command, prepare_arguments, "convert a published corpus into evenhand JSONL", None),
+    "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
+    "export": (export_command, export_arguments,
+               "make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)", None),
+    "summarize": (summarize_command, summarize_arguments, "summarize clusters from a .json or .jsonl file", None),
+    "eval": (eval_command, eval_arguments, "generate and score summaries; compare with peers", EVAL_HELP),
+    "card": (card_command, card_arguments, "write a checkpoint's model card (README.md with Hugging Face metadata)",
+             "Write CHECKPOINT/README.md from model_cards/template.md, with Hugging Face metadata\n"
+             "(base_model, license, datasets, tags, model-index from metrics.json)."),
+    "stance-eval": (stance_eval_command, stance_eval_arguments,
+                    "stance metrics (sentence and cluster level) beside majority baselines", None),
+    "agreement": (agreement_command, agreement_arguments,
+                  "inter-annotator agreement (Cohen's kappa) of two stance label sets", None),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evenhand", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"evenhand {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (func, arguments, help_text, description) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=description or help_text,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        arguments(p)
+        p.set_defaults(func=func)
     return parser
-
-
-def _not_yet(name: str) -> int:
-    print(f"evenhand {name}: not available yet in this version", file=sys.stderr)
-    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.command_line = command_line(argv)  # as typed, for reports and cards to quote
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from evenhand.evaluation.cli import main
+from evenhand.__main__ import main
 from evenhand.evaluation.card import ModelCardData, write_model_card
 from evenhand.evaluation.data import EvaluationError
 from evenhand.evaluation.rouge import rouge_f1

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from evenhand.evaluation.card import write_model_card
-from evenhand.evaluation.cli import main
+from evenhand.__main__ import main
 from evenhand.evaluation.stance_card import StanceCardData
 from evenhand.model_cards import template_path
 

@@ -197,7 +197,7 @@ def test_tampered_checkpoint_is_refused(tiny_run, tmp_path):
 
 @pytest.mark.integration
 def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
-    from evenhand.inference.stance_cli import main
+    from evenhand.__main__ import main
 
     root, run = tiny_run
     final = root / "lora" / "final"
@@ -235,7 +235,7 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
 
 
 def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys):
-    from evenhand.inference.stance_cli import main
+    from evenhand.__main__ import main
 
     assert main(["stance-eval", "--checkpoint", str(tmp_path)]) == 2
-    assert "evenhand: error:" in capsys.readouterr().err
+    assert "evenhand stance-eval: error:" in capsys.readouterr().err
