@@ -53,9 +53,9 @@ def train_command(args) -> int:
 
 
 def export_command(args) -> int:
-    from .training.export import export_step_checkpoint
+    from .training.export import export_checkpoint
 
-    final = export_step_checkpoint(args.step_checkpoint, args.out, args.overrides)
+    final = export_checkpoint(args.source, args.out, args.overrides, config=args.config)
     print(f"wrote checkpoint {final}")
     return 0
 
@@ -121,10 +121,13 @@ def train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def export_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("step_checkpoint", help="OUTPUT_DIR/checkpoints/checkpoint-N")
-    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint")
+    p.add_argument("source", help="a Trainer step checkpoint (OUTPUT_DIR/checkpoints/checkpoint-N) or an evenhand "
+                   "checkpoint folder (to change a setting, or rebuild one from an older evenhand)")
+    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint (may be the source folder)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="change the recorded config, e.g. --set generation.max_new_tokens=128 (repeatable)")
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="the training config to record instead of the source's train_config.yaml")
 
 
 def summarize_arguments(p: argparse.ArgumentParser) -> None:
@@ -148,7 +151,8 @@ COMMANDS = {
     "prepare": (prepare_command, prepare_arguments, "convert a published corpus into evenhand JSONL", None),
     "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
     "export": (export_command, export_arguments,
-               "make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)", None),
+               "make a checkpoint folder from trained weights: a Trainer step checkpoint (e.g. an early stop) "
+               "or a checkpoint folder (to change a recorded setting)", None),
     "summarize": (summarize_command, summarize_arguments, "summarize clusters from a .json or .jsonl file", None),
     "eval": (eval_command, eval_arguments, "generate and score summaries; compare with peers", EVAL_HELP),
     "card": (card_command, card_arguments, "write a checkpoint's model card (README.md with Hugging Face metadata)",

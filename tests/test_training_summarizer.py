@@ -164,9 +164,20 @@ def test_export_a_step_checkpoint(cfg_for, tiny_causal, corpus_dir, tmp_path):
     manifest = json.loads((out / "evenhand.json").read_text())
     assert manifest["extra"]["train_metrics"]["global_step"] == 2
     assert manifest["extra"]["generation"]["max_new_tokens"] == 7
-    s = Summarizer.load(out, stance=False)
-    assert isinstance(s.summarize(["One article.", "Another one."], max_new_tokens=4).summary, str)
+    arts = ["One article.", "Another one."]
+    assert Summarizer.load(out, stance=False).summarize(arts, min_new_tokens=7).generated_tokens == 7  # the recorded default
     assert cli(["export", str(tmp_path / "run"), "--out", str(tmp_path / "x")]) == 2
+
+    # A checkpoint folder re-exports with a changed setting: same weights, new setting, the card kept.
+    (out / "README.md").write_text("# card\n")
+    again = tmp_path / "again"
+    assert cli(["export", str(out), "--out", str(again), "--set", "generation.max_new_tokens=3"]) == 0
+    assert (again / "adapter_model.safetensors").read_bytes() == (out / "adapter_model.safetensors").read_bytes()
+    assert (again / "README.md").read_text() == "# card\n"
+    assert json.loads((again / "evenhand.json").read_text())["extra"]["train_metrics"]["global_step"] == 2
+    assert Summarizer.load(again, stance=False).summarize(arts, min_new_tokens=3).generated_tokens == 3
+    adapter = json.loads((again / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == str(tiny_causal)  # no offline alias: named as configured
 
 
 def test_top_layers_beyond_the_model_is_a_config_error():

@@ -337,28 +337,5 @@ def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metri
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         dump_config(cfg, tmp / "train_config.yaml")
-        if adapter:
-            portable_adapter_config(tmp, cfg.base_model)
 
-    return write_checkpoint(folder, save, manifest)
-
-
-def portable_adapter_config(folder: Path, base_model: str) -> None:
-    """Name the base by its hub id (or as configured), not by this machine's folder, and drop
-    peft's template README: the checkpoint is meant to be copied and shipped.
-
-    The loader never reads this name (it builds the base from the manifest's base_model).
-    """
-    import json
-
-    from evenhand.models.resolve import OFFLINE_MODELS, canonical_name, hub_id_of
-
-    path = Path(folder) / "adapter_config.json"
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        name = canonical_name(base_model)
-        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    readme = Path(folder) / "README.md"
-    if readme.exists():
-        readme.unlink()
+    return write_checkpoint(folder, save, manifest)  # which also makes adapter_config.json portable
