@@ -152,13 +152,8 @@ def summarizer_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
     The model is loaded on the first batch, so a rerun whose predictions are all
     written already does not pay for loading it. quantize="int8": int8 Linear weights (CPU).
     """
-    try:
-        from evenhand.inference.summarizer import Summarizer
-    except ImportError as exc:
-        raise EvaluationError(
-            f"cannot generate: evenhand.inference.summarizer is not available ({exc}); "
-            "score ready-made outputs with --predictions FILE instead"
-        ) from None
+    from evenhand.inference.summarizer import Summarizer
+
     kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
     loaded: list[Any] = []
 

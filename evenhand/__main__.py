@@ -98,13 +98,10 @@ def format_result(r) -> str:
     if r.stances:
         out.append("Stances:")
         for country, s in r.stances.items():
-            label = getattr(s, "label", s)
-            conf = getattr(s, "confidence", None)
-            out.append(f"  {country}: {label}" + (f" ({conf:.2f})" if conf is not None else ""))
-            for ev in (getattr(s, "evidence", None) or [])[:2]:
-                sentence = getattr(ev, "sentence", ev)
-                source = getattr(ev, "source", None)
-                out.append(f"      - {sentence}" + (f" [{source}]" if source else ""))
+            conf = f" ({s.confidence:.2f})" if s.confidence is not None else ""  # None: not_stated
+            out.append(f"  {country}: {s.label}{conf}")
+            for ev in s.evidence[:2]:
+                out.append(f"      - {ev.sentence}" + (f" [{ev.source}]" if ev.source else ""))
     return "\n".join(out)
 
 
