@@ -20,6 +20,7 @@ examples:
   evenhand eval --checkpoint runs/smollm2 --data data/neus/test.jsonl --limit 50
   evenhand eval --data ../shared/data/neus/test.source \\
       --predictions ../shared/data/neus_peer_outputs/generated_summary_NeuS/lexrank.txt
+  evenhand eval --checkpoint runs/stance_minilm/final --out eval_out/stance   # as evenhand stance-eval
 """
 
 
@@ -31,14 +32,17 @@ def command_line(argv: Sequence[str] | None = None) -> str:
 
 def eval_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("what to score (one of)")
-    src.add_argument("--checkpoint", metavar="PATH", help="checkpoint folder: generate summaries with it, then score")
+    src.add_argument("--checkpoint", metavar="PATH",
+                     help="checkpoint folder: generate summaries with it, then score (a stance checkpoint is scored "
+                     "as by `evenhand stance-eval`)")
     src.add_argument(
         "--predictions", metavar="FILE", nargs="+", default=[],
         help="score ready-made outputs: a text file with one summary per line in data order, or a .jsonl "
         "with id/summary(/stances); several files are compared side by side",
     )
-    p.add_argument("--data", required=True, metavar="FILE",
-                   help="clusters: corpus JSONL (data/neus/test.jsonl) or a raw NeuS split (test.source, with test.target beside it)")
+    p.add_argument("--data", metavar="FILE",
+                   help="clusters: corpus JSONL (data/neus/test.jsonl) or a raw NeuS split (test.source, with test.target "
+                   "beside it); for a stance checkpoint, labelled clusters (default labels/neus_stance/dev.jsonl)")
     p.add_argument("--references", metavar="FILE", help="reference summaries, one per line in data order (e.g. NeuS test.target); overrides the data's")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N clusters")
     p.add_argument("--batch-size", type=int, default=8, metavar="B", help="clusters per generation batch (default 8)")
@@ -83,10 +87,45 @@ def _card_overrides(args: argparse.Namespace) -> dict:
     }
 
 
+def checkpoint_task(folder: str) -> str | None:
+    """The task a checkpoint folder says it was trained for; None if it is not one (the summarizer path
+    then says what is wrong with it)."""
+    from evenhand.errors import CheckpointError
+    from evenhand.models.checkpoint import read_manifest
+
+    try:
+        return read_manifest(folder, verify=False).task
+    except CheckpointError:
+        return None
+
+
+def stance_eval_from_eval(args: argparse.Namespace) -> int:
+    """`evenhand eval --checkpoint STANCE`: stance-eval with its defaults; --data names the labelled clusters."""
+    from .data import EvaluationError
+    from .stance_eval import DEFAULT_LABELS, DEFAULT_NEUS, DEFAULT_TEST, stance_eval_command
+
+    summary_only = {"--predictions": args.predictions, "--references": args.references, "--baseline": args.baselines,
+                    "--max-new-tokens": args.max_new_tokens, "--vad-lexicon": args.vad_lexicon}
+    given = [flag for flag, value in summary_only.items() if value]
+    if given:
+        raise EvaluationError(f"{', '.join(given)}: options for summaries, but {args.checkpoint} is a stance checkpoint")
+    return stance_eval_command(argparse.Namespace(
+        checkpoint=args.checkpoint, test_file=DEFAULT_TEST, labels=args.data or DEFAULT_LABELS, neus_dir=DEFAULT_NEUS,
+        limit=args.limit, batch_size=args.batch_size, skip_sentence=False, skip_cluster=False,
+        out=str(Path(args.out) / "metrics.json") if args.out else None, write_card=args.write_card,
+        model_name=args.model_name, force=args.force, command_line=args.command_line,
+    ))
+
+
 def eval_command(args: argparse.Namespace) -> int:
+    from .data import EvaluationError
     from .run import EvalRequest, run_eval
     from .scoring import EvalSettings
 
+    if args.checkpoint and checkpoint_task(args.checkpoint) == "stance":
+        return stance_eval_from_eval(args)
+    if not args.data:
+        raise EvaluationError("--data is required: the clusters to score (e.g. data/neus/test.jsonl)")
     req = EvalRequest(
         data=args.data,
         checkpoint=args.checkpoint,

@@ -236,6 +236,33 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     assert "stance-eval" in card and "{{" not in card
 
 
+@pytest.mark.integration
+def test_eval_of_a_stance_checkpoint_runs_the_stance_evaluation(tiny_run, tmp_path, capsys, monkeypatch):
+    from evenhand.__main__ import main
+
+    root, run = tiny_run
+    final = root / "lora" / "final"
+    if not final.exists():
+        final = run("lora")
+    # stance-eval's default data paths, relative to a working folder
+    work, data = tmp_path / "work", tmp_path / "shared" / "data"
+    work.mkdir()
+    (data / "directed_sentiment" / "dataset").mkdir(parents=True)
+    write_tsv(data / "directed_sentiment" / "dataset" / "test.txt")
+    (data / "neus").mkdir()
+    (data / "neus" / "val.source").write_text("TITLE=> A ARTICLE=> Moscow said it backed the pact.\n")
+    labels = tmp_path / "dev.jsonl"
+    labels.write_text(json.dumps({"id": "neus-val-0000", "topic": "the pact", "stances": {"Russia": "supports"}}) + "\n")
+    monkeypatch.chdir(work)
+    assert main(["eval", "--checkpoint", str(final), "--data", str(labels), "--out", str(tmp_path / "out")]) == 0
+    assert "macro-F1 (neu/pos/neg)" in capsys.readouterr().out
+    report = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert report["sentence"]["examples"] == 10 and report["cluster"]["model"]["items"] == 1
+    assert report["command"].startswith("evenhand eval --checkpoint")
+    assert main(["eval", "--checkpoint", str(final), "--baseline", "lead-3"]) == 2
+    assert "--baseline: options for summaries" in capsys.readouterr().err
+
+
 def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys):
     from evenhand.__main__ import main
 
