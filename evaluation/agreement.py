@@ -1,6 +1,6 @@
 """Inter-annotator agreement for the cluster-level stance labels.
 
-    python -m evenhand.evaluation.agreement labels/neus_stance/train.jsonl labels/neus_stance/dev.jsonl \
+    evenhand agreement labels/neus_stance/train.jsonl labels/neus_stance/dev.jsonl \
         --second labels/neus_stance/double_annotation_second.jsonl
 
 Items are (cluster id, country) pairs over the union of both annotators' countries; a
@@ -12,12 +12,11 @@ over all five labels and over the clusters' stance-bearing pairs only.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from evenhand.corpus import STANCE_LABELS
+from evenhand.corpus import STANCE_LABELS, iter_jsonl
 
 
 @dataclass
@@ -58,18 +57,17 @@ def agreement(first: dict[str, dict[str, str]], second: dict[str, dict[str, str]
 def read_labels(*paths: str | Path) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rec = json.loads(line)
-                out[rec["id"]] = rec["stances"]
+        for _, rec in iter_jsonl(path):  # a missing file or a bad line is a CorpusError naming it
+            out[rec["id"]] = rec["stances"]
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("first", nargs="+", help="the first annotator's label files")
-    ap.add_argument("--second", required=True, help="the second (blind) annotator's label file")
-    args = ap.parse_args(argv)
+def agreement_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("first", nargs="+", help="the first annotator's label files")
+    p.add_argument("--second", required=True, help="the second (blind) annotator's label file")
+
+
+def agreement_command(args: argparse.Namespace) -> int:
     first, second = read_labels(*args.first), read_labels(args.second)
     missing = sorted(set(second) - set(first))
     if missing:
@@ -85,7 +83,3 @@ def main(argv: list[str] | None = None) -> int:
     for x in STANCE_LABELS:
         print(f"{x[:10]:>10} " + " ".join(f"{r.confusion[x][y]:>10}" for y in STANCE_LABELS))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -20,6 +20,7 @@ import yaml
 
 import evenhand
 from evenhand.model_cards import template_path
+from evenhand.models.resolve import hub_id_of, license_of
 
 from .data import EvaluationError
 from .report import detail_section, metrics_table, stance_section
@@ -29,7 +30,7 @@ GENERATED_MARK = "Written by `evenhand card`"
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 # Files a checkpoint may hold that name its base model, in the order we trust them.
-_META_FILES = ("evenhand.json", "evenhand_checkpoint.json", "adapter_config.json", "config.json")
+_META_FILES = ("evenhand.json", "adapter_config.json", "config.json")
 
 
 def checkpoint_name(checkpoint: str | Path) -> str:
@@ -192,31 +193,14 @@ def checkpoint_facts(checkpoint: str | Path) -> dict[str, Any]:
             if data.get(key) and fname.startswith("evenhand"):
                 found[key] = data[key]
     if found.get("base_model"):
-        found["base_model"] = _hub_id(found["base_model"])
-        lic = _license_of(found["base_model"])
+        found["base_model"] = hub_id_of(found["base_model"])
+        lic = license_of(found["base_model"])
         if lic and "license" not in found:
             found["license"] = lic
     training = _training_text(checkpoint / "evenhand.json", found.get("base_model"))
     if training:
         found["training"] = training
     return found
-
-
-def _hub_id(name: str) -> str:
-    """Hub id for evenhand's offline aliases (smollm2-135m-instruct -> HuggingFaceTB/SmolLM2-135M-Instruct)."""
-    try:
-        from evenhand.models.resolve import hub_id_of
-    except ImportError:
-        return name
-    return hub_id_of(name)
-
-
-def _license_of(name: str) -> str | None:
-    try:
-        from evenhand.models.resolve import license_of
-    except ImportError:
-        return None
-    return license_of(name)
 
 
 def _training_text(manifest: Path, base_model: str | None) -> str | None:
@@ -232,7 +216,7 @@ def _training_text(manifest: Path, base_model: str | None) -> str | None:
     trainer = cfg.get("trainer") or {}
     dcfg = cfg.get("data") or {}
     metrics = (data.get("extra") or {}).get("train_metrics") or {}
-    top = lora.get("top_layers", cfg.get("top_layers"))  # checkpoints before 0.1 kept it at the top level
+    top = lora.get("top_layers")
     how = (f"LoRA (r={lora.get('r')}, alpha={lora.get('alpha')}" + (f", top {top} layers" if top else "") + ")"
            if data.get("adapter") or lora.get("enabled") else "full fine-tuning")
     lines = [f"Fine-tuned from `{base_model or data.get('base_model')}` with {how} by `evenhand train`."]

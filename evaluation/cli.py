@@ -1,8 +1,5 @@
-"""Command line for evaluation: `evenhand eval` and `evenhand card`.
-
-`add_parsers(subparsers)` registers both on the main `evenhand` parser; until that is
-wired, `python -m evenhand.evaluation.cli eval ...` runs the same code.
-"""
+"""`evenhand eval` and `evenhand card`: their arguments and the functions they run
+(the command table is in evenhand/__main__.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ import shlex
 import sys
 from pathlib import Path
 from typing import Sequence
-
-from evenhand.errors import EvenhandError
 
 EVAL_HELP = """\
 Generate summaries with a checkpoint (batched, resumable) or read ready-made ones, and
@@ -25,6 +20,7 @@ examples:
   evenhand eval --checkpoint runs/smollm2 --data data/neus/test.jsonl --limit 50
   evenhand eval --data ../shared/data/neus/test.source \\
       --predictions ../shared/data/neus_peer_outputs/generated_summary_NeuS/lexrank.txt
+  evenhand eval --checkpoint runs/stance_minilm/final --out eval_out/stance   # as evenhand stance-eval
 """
 
 
@@ -54,16 +50,19 @@ def command_line(argv: Sequence[str] | None = None) -> str:
     return "evenhand " + " ".join(shlex.quote(a) for a in args)
 
 
-def add_eval_arguments(p: argparse.ArgumentParser) -> None:
+def eval_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("what to score (one of)")
-    src.add_argument("--checkpoint", metavar="PATH", help="checkpoint folder: generate summaries with it, then score")
+    src.add_argument("--checkpoint", metavar="PATH",
+                     help="checkpoint folder: generate summaries with it, then score (a stance checkpoint is scored "
+                     "as by `evenhand stance-eval`)")
     src.add_argument(
         "--predictions", metavar="FILE", nargs="+", default=[],
         help="score ready-made outputs: a text file with one summary per line in data order, or a .jsonl "
         "with id/summary(/stances); several files are compared side by side",
     )
-    p.add_argument("--data", required=True, metavar="FILE",
-                   help="clusters: corpus JSONL (data/neus/test.jsonl) or a raw NeuS split (test.source, with test.target beside it)")
+    p.add_argument("--data", metavar="FILE",
+                   help="clusters: corpus JSONL (data/neus/test.jsonl) or a raw NeuS split (test.source, with test.target "
+                   "beside it); for a stance checkpoint, labelled clusters (default labels/neus_stance/dev.jsonl)")
     p.add_argument("--references", metavar="FILE", help="reference summaries, one per line in data order (e.g. NeuS test.target); overrides the data's")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N clusters")
     p.add_argument("--batch-size", type=int, default=8, metavar="B", help="clusters per generation batch (default 8)")
@@ -108,10 +107,45 @@ def _card_overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def run_eval_command(args: argparse.Namespace) -> int:
+def checkpoint_task(folder: str) -> str | None:
+    """The task a checkpoint folder says it was trained for; None if it is not one (the summarizer path
+    then says what is wrong with it)."""
+    from evenhand.errors import CheckpointError
+    from evenhand.models.checkpoint import read_manifest
+
+    try:
+        return read_manifest(folder, verify=False).task
+    except CheckpointError:
+        return None
+
+
+def stance_eval_from_eval(args: argparse.Namespace) -> int:
+    """`evenhand eval --checkpoint STANCE`: stance-eval with its defaults; --data names the labelled clusters."""
+    from .data import EvaluationError
+    from .stance_eval import DEFAULT_LABELS, DEFAULT_NEUS, DEFAULT_TEST, stance_eval_command
+
+    summary_only = {"--predictions": args.predictions, "--references": args.references, "--baseline": args.baselines,
+                    "--max-new-tokens": args.max_new_tokens, "--vad-lexicon": args.vad_lexicon}
+    given = [flag for flag, value in summary_only.items() if value]
+    if given:
+        raise EvaluationError(f"{', '.join(given)}: options for summaries, but {args.checkpoint} is a stance checkpoint")
+    return stance_eval_command(argparse.Namespace(
+        checkpoint=args.checkpoint, test_file=DEFAULT_TEST, labels=args.data or DEFAULT_LABELS, neus_dir=DEFAULT_NEUS,
+        limit=args.limit, batch_size=args.batch_size, skip_sentence=False, skip_cluster=False,
+        out=str(Path(args.out) / "metrics.json") if args.out else None, write_card=args.write_card,
+        model_name=args.model_name, force=args.force, command_line=args.command_line,
+    ))
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    from .data import EvaluationError
     from .run import EvalRequest, run_eval
     from .scoring import EvalSettings
 
+    if args.checkpoint and checkpoint_task(args.checkpoint) == "stance":
+        return stance_eval_from_eval(args)
+    if not args.data:
+        raise EvaluationError("--data is required: the clusters to score (e.g. data/neus/test.jsonl)")
     req = EvalRequest(
         data=args.data,
         checkpoint=args.checkpoint,
@@ -133,7 +167,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
             bootstrap=args.bootstrap, seed=args.seed, vad_lexicon=args.vad_lexicon,
             wordnet=args.wordnet, progress=not args.no_progress,
         ),
-        command=getattr(args, "command_line", None) or command_line(),
+        command=args.command_line,
     )
     outcome = run_eval(req)
     for s in outcome.systems:
@@ -146,7 +180,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_card_command(args: argparse.Namespace) -> int:
+def card_command(args: argparse.Namespace) -> int:
     import json
 
     from .card import ModelCardData, write_model_card
@@ -186,20 +220,7 @@ def run_card_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    """Register `eval` and `card` on the main evenhand parser."""
-    p = subparsers.add_parser(
-        "eval", help="generate and score summaries; compare with peers",
-        description=EVAL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_eval_arguments(p)
-    p.set_defaults(func=run_eval_command)
-
-    c = subparsers.add_parser(
-        "card", help="write a checkpoint's model card (README.md with Hugging Face metadata)",
-        description="Write CHECKPOINT/README.md from model_cards/template.md, with Hugging Face metadata "
-        "(base_model, license, datasets, tags, model-index from metrics.json).",
-    )
+def card_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--checkpoint", required=True, metavar="PATH")
     c.add_argument("--metrics", metavar="FILE", help="metrics.json from evenhand eval (its folder's peers/ are shown too)")
     c.add_argument("--stance-report", metavar="FILE",
@@ -207,21 +228,3 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--template", metavar="FILE", help="Markdown template with {{placeholders}} (default: the bundled model_cards/template.md, or stance_template.md)")
     c.add_argument("--out", metavar="FILE", help="where to write (default CHECKPOINT/README.md)")
     add_card_metadata_arguments(c)
-    c.set_defaults(func=run_card_command)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="evenhand", description="evenhand evaluation commands")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parsers(sub)
-    args = parser.parse_args(argv)
-    args.command_line = command_line(argv)
-    try:
-        return args.func(args)
-    except EvenhandError as exc:
-        print(f"evenhand {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

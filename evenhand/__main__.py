@@ -1,15 +1,15 @@
-"""The `evenhand` command: prepare, train, summarize, eval.
+"""evenhand: neutral multi-source news summaries and country stances, from small fine-tuned models.
 
     evenhand prepare neus --src ../shared/data/neus --out data/neus
     evenhand train configs/summarizer_smollm2.yaml max_steps=2
     evenhand summarize examples/pact_cluster.json
     evenhand eval --checkpoint runs/summarizer/final --data data/neus/test.jsonl
+    evenhand stance-eval --checkpoint runs/stance_minilm/final
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sys
@@ -17,8 +17,11 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EvenhandError
+from .evaluation.agreement import agreement_arguments, agreement_command
+from .evaluation.cli import EVAL_HELP, card_arguments, card_command, command_line, eval_arguments, eval_command
+from .evaluation.stance_eval import stance_eval_arguments, stance_eval_command
 
-def cmd_prepare(args) -> int:
+def prepare_command(args) -> int:
     from .prepare import prepare_neus
 
     if args.corpus == "oracle":
@@ -34,30 +37,23 @@ def cmd_prepare(args) -> int:
     return 0
 
 
-def cmd_train(args) -> int:
+def train_command(args) -> int:
     from .training.tasks import load_task_config, train
 
     final = train(load_task_config(args.config, args.overrides))
     return 0 if final is not None else 130
 
 
-def cmd_export(args) -> int:
-    from .training.tasks import export_step_checkpoint
+def export_command(args) -> int:
+    from .training.export import export_checkpoint
 
-    final = export_step_checkpoint(args.step_checkpoint, args.out, args.overrides)
+    final = export_checkpoint(args.source, args.out, args.overrides, config=args.config)
     print(f"wrote checkpoint {final}")
     return 0
 
 
-def _read_inputs(path: str):
-    """Clusters from a .json (one cluster, a list of clusters, or a list of articles) or a .jsonl corpus;
-    every problem is a CorpusError naming the file (and line, item, field)."""
+def summarize_command(args) -> int:
     from .corpus import read_clusters
-
-    return read_clusters(path)
-
-
-def cmd_summarize(args) -> int:
     from .errors import input_warnings_as_lines
 
     # Cheap checks first: a bad option or input file should not wait for a model to load.
@@ -68,7 +64,8 @@ def cmd_summarize(args) -> int:
     if args.out and Path(args.out).is_dir():
         raise EvenhandError(f"--out {args.out} is a directory; expected a file name for the JSONL results")
     with input_warnings_as_lines("evenhand summarize"):
-        clusters = _read_inputs(args.input)
+        # .json (one cluster, a list of clusters or of articles) or .jsonl; errors name file, line, field
+        clusters = read_clusters(args.input)
         from .pipeline import Pipeline
 
         gen = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
@@ -93,52 +90,44 @@ def cmd_summarize(args) -> int:
 
 def format_result(r) -> str:
     out = [f"== {r.id or 'cluster'} ({len(r.sources)} sources, {r.mode})", r.headline, ""]
-    for p in r.points:
-        out.append(f"- {p.text} [{', '.join(p.sources)}]")
+    out += [f"- {p.text} [{', '.join(p.sources)}]" for p in r.points]
     if r.guard is not None and r.guard.generated:
-        g = r.guard
-        out.append(f"(guard: {len(g.checked)} names and numbers checked, {len(g.replaced)} part(s) replaced)")
+        out.append(f"(guard: {len(r.guard.checked)} names and numbers checked, {len(r.guard.replaced)} part(s) replaced)")
     if r.stances:
         out += ["", "Stances:"]
         for country, s in r.stances.items():
-            label = getattr(s, "label", s)
-            conf = getattr(s, "confidence", None)
-            out.append(f"  {country}: {label}" + (f" ({conf:.2f})" if conf is not None else ""))
-            for ev in (getattr(s, "evidence", None) or [])[:2]:
-                sentence = getattr(ev, "sentence", ev)
-                source = getattr(ev, "source", None)
-                out.append(f"      - {sentence}" + (f" [{source}]" if source else ""))
+            conf = f" ({s.confidence:.2f})" if s.confidence is not None else ""  # None: not_stated
+            out.append(f"  {country}: {s.label}{conf}")
+            for ev in s.evidence[:2]:
+                out.append(f"      - {ev.sentence}" + (f" [{ev.source}]" if ev.source else ""))
     return "\n".join(out) + "\n"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evenhand", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"evenhand {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("prepare", help="convert NeuS into evenhand JSONL (neus), or label selector data (oracle)")
+def prepare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("corpus", choices=["neus", "oracle"])
     p.add_argument("--src", required=True, help="neus: folder with {train,val,test}.{source,target}; "
                                                "oracle: a corpus .jsonl with reference summaries")
     p.add_argument("--out", required=True, help="neus: output folder for {split}.jsonl; oracle: the .jsonl to write")
     p.add_argument("--limit", type=int, default=None, help="oracle: first N clusters only")
     p.add_argument("--splits", nargs="+", default=["train", "val", "test"])
-    p.set_defaults(func=cmd_prepare)
 
-    p = sub.add_parser("train", help="fine-tune from a YAML config (key=value overrides follow)")
+
+def train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", help="YAML file in configs/")
     p.add_argument("overrides", nargs="*", help="key=value, e.g. max_steps=2 lora.r=8 output_dir=runs/x")
-    p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("export", help="make a checkpoint folder from a Trainer step checkpoint (e.g. an early stop)")
-    p.add_argument("step_checkpoint", help="OUTPUT_DIR/checkpoints/checkpoint-N")
-    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint")
+
+def export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="a Trainer step checkpoint (OUTPUT_DIR/checkpoints/checkpoint-N) or an evenhand "
+                   "checkpoint folder (to change a setting, or rebuild one from an older evenhand)")
+    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint (may be the source folder)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="change the recorded config, e.g. --set generation.max_new_tokens=128 (repeatable)")
-    p.set_defaults(func=cmd_export)
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="the training config to record instead of the source's train_config.yaml")
 
-    p = sub.add_parser("summarize", help="summarize clusters from a .json or .jsonl file")
+
+def summarize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="a cluster .json (or a list of clusters) or a corpus .jsonl")
     p.add_argument("--mode", choices=["extractive", "abstractive"], default="extractive",
                    help="extractive (default): sentences copied from the articles; abstractive: a summarizer writes, "
@@ -154,28 +143,48 @@ def build_parser() -> argparse.ArgumentParser:
                    help="int8: int8 Linear weights, faster on CPU (see README, Speed on CPU)")
     p.add_argument("--out", default=None, help="write JSONL results here")
     p.add_argument("--json", action="store_true", help="print JSONL instead of text")
-    p.set_defaults(func=cmd_summarize)
 
-    # Subcommands owned by other modules register themselves; a missing one says so.
-    for module in ("evenhand.evaluation.cli", "evenhand.inference.stance_cli"):
-        try:
-            importlib.import_module(module).add_parsers(sub)
-        except ImportError:
-            pass
-    if "eval" not in sub.choices:
-        p = sub.add_parser("eval", help="evaluate a checkpoint (not available in this build)")
-        p.set_defaults(func=lambda args: _not_yet("eval"))
+
+# The whole command line. Each subcommand is a plain function of its parsed arguments (returning the
+# exit status), defined next to the code it runs, with a second function that declares its arguments.
+# name -> (function, arguments, help, description for `evenhand NAME --help`)
+COMMANDS = {
+    "prepare": (prepare_command, prepare_arguments,
+                "convert NeuS into evenhand JSONL (neus), or write selector labels (oracle)", None),
+    "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
+    "export": (export_command, export_arguments,
+               "make a checkpoint folder from trained weights: a Trainer step checkpoint (e.g. an early stop) "
+               "or a checkpoint folder (to change a recorded setting)", None),
+    "summarize": (summarize_command, summarize_arguments,
+                  "summarize clusters from a .json or .jsonl file: headline, attributed points, stances", None),
+    "eval": (eval_command, eval_arguments, "generate and score summaries; compare with peers", EVAL_HELP),
+    "card": (card_command, card_arguments, "write a checkpoint's model card (README.md with Hugging Face metadata)",
+             "Write CHECKPOINT/README.md from model_cards/template.md, with Hugging Face metadata\n"
+             "(base_model, license, datasets, tags, model-index from metrics.json)."),
+    "stance-eval": (stance_eval_command, stance_eval_arguments,
+                    "stance metrics (sentence and cluster level) beside majority baselines", None),
+    "agreement": (agreement_command, agreement_arguments,
+                  "inter-annotator agreement (Cohen's kappa) of two stance label sets", None),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evenhand", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"evenhand {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages and tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (func, arguments, help_text, description) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=description or help_text,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        arguments(p)
+        p.set_defaults(func=func)
     return parser
-
-
-def _not_yet(name: str) -> int:
-    print(f"evenhand {name}: not available yet in this version", file=sys.stderr)
-    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.command_line = command_line(argv)  # as typed, for reports and cards to quote
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)

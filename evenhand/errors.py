@@ -53,6 +53,27 @@ class InputWarning(UserWarning):
     """
 
 
+def _package_dirs() -> tuple[str, ...]:
+    import os
+
+    dirs = [os.path.dirname(os.path.abspath(__file__))]
+    for name in ("evenhand.inference", "evenhand.models", "evenhand.training", "evenhand.evaluation"):
+        module = sys.modules.get(name)
+        for d in getattr(module, "__path__", None) or []:
+            dirs.append(os.path.abspath(d))
+    return tuple(d + os.sep for d in dirs)
+
+
+def warn_input(message: str) -> None:
+    """Warn (InputWarning), pointing at the caller's code: the first frame outside evenhand, so
+    that the warning names the user's line, not a corpus internal."""
+    roots = _package_dirs()
+    level, frame = 2, sys._getframe(1)  # level 2 = our caller's caller
+    while frame is not None and frame.f_code.co_filename.startswith(roots):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, InputWarning, stacklevel=level)
+
+
 class ConfigError(EvenhandError, ValueError):
     """A configuration file or override is invalid."""
 

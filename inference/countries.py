@@ -37,7 +37,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from evenhand.corpus import Cluster
@@ -382,9 +382,3 @@ def countries_in(cluster: "Cluster") -> dict[str, int]:
             if text:
                 counts.update(m.country for m in find_countries(text))
     return dict(counts.most_common())
-
-
-def iter_mentions(texts: Iterable[str]) -> Iterable[tuple[int, Mention]]:
-    for i, text in enumerate(texts):
-        for m in find_countries(text):
-            yield i, m

@@ -4,11 +4,15 @@
       evenhand.json                  # manifest: version, task, base model, config, file hashes
       adapter_config.json + adapter_model.safetensors    (LoRA)   or
       config.json + model.safetensors                    (full weights)
-      tokenizer.json, tokenizer_config.json, ...
+      tokenizer.json, tokenizer_config.json, train_config.yaml, ...
+      README.md                      # model card: the one file not hashed
 
-The manifest records the sha256 of every weight file, so a truncated or altered file
-is caught before torch reads it. Saves go to a temporary folder renamed into place,
-so a crash mid-save never leaves a folder that looks complete.
+The manifest records the sha256 of every file that changes what the model does (weights,
+configs, tokenizer) and a hash of itself (it holds the config and generation defaults),
+so a truncated, altered or hand-edited checkpoint is refused before torch reads it; to
+change a setting, re-export (`evenhand export CHECKPOINT --out NEW --set KEY=VALUE`).
+Saves go to a temporary folder renamed into place, so a crash mid-save never leaves a
+folder that looks complete.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from evenhand import __version__
 from evenhand.errors import CheckpointError
 
 MANIFEST = "evenhand.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1 hashed the weights only
+UNHASHED = ("README.md",)  # the model card: `evenhand card` rewrites it, and it changes no output
 WEIGHT_SUFFIXES = (".safetensors",)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 
@@ -38,10 +43,16 @@ class Manifest:
     architecture: str  # "causal" | "seq2seq" | "encoder"
     adapter: bool
     config: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)  # weight file -> sha256
+    files: dict[str, str] = field(default_factory=dict)  # every file but the card and the manifest -> sha256
     evenhand_version: str = __version__
     format: int = FORMAT_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # train_metrics, generation defaults, labels
+    digest: str = ""  # sha256 of all the fields above, as written
+
+
+def manifest_digest(manifest: Manifest) -> str:
+    body = {k: v for k, v in asdict(manifest).items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
@@ -66,10 +77,14 @@ def write_checkpoint(out_dir: str | Path, save_fn: Callable[[Path], None], manif
         for bad in tmp.iterdir():
             if bad.suffix in PICKLE_SUFFIXES:
                 bad.unlink()
-        weights = sorted(p for p in tmp.iterdir() if p.suffix in WEIGHT_SUFFIXES)
-        if not weights:
+        if manifest.adapter and manifest.base_model:
+            portable_adapter_config(tmp, manifest.base_model)
+        if not any(p.suffix in WEIGHT_SUFFIXES for p in tmp.iterdir()):
             raise CheckpointError(f"saving produced no .safetensors weights in {tmp}")
-        manifest.files = {p.name: sha256_file(p) for p in weights}
+        for p in tmp.iterdir():  # safetensors writes 0600; a checkpoint is shared like any other file
+            os.chmod(p, 0o666 & ~umask)
+        manifest.files = {p.name: sha256_file(p) for p in _hashed_files(tmp)}
+        manifest.digest = manifest_digest(manifest)
         with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
             json.dump(asdict(manifest), fh, indent=2, sort_keys=True)
             fh.flush()
@@ -118,23 +133,72 @@ def read_manifest(path: str | Path, *, verify: bool = True, task: str | None = N
     if task is not None and manifest.task != task:
         raise CheckpointError(f"{path} is a '{manifest.task}' checkpoint; a '{task}' checkpoint was expected")
     if verify:
-        if not manifest.files:
-            raise CheckpointError(f"{mfile} lists no weight files")
-        for name, digest in manifest.files.items():
-            wfile = path / name
-            if not wfile.exists():
-                raise CheckpointError(f"{path}: weight file {name} is missing")
-            if sha256_file(wfile) != digest:
-                raise CheckpointError(
-                    f"{path}: weight file {name} does not match the hash in {MANIFEST} "
-                    "(truncated, partially copied or altered); re-copy or re-train the checkpoint"
-                )
-        needed = ["adapter_config.json"] if manifest.adapter else ["config.json"]
-        for name in needed:
-            if not (path / name).exists():
-                raise CheckpointError(f"{path}: {name} is missing")
+        verify_checkpoint(path, manifest)
     return manifest
 
 
-def is_checkpoint(path: str | Path) -> bool:
-    return (Path(path) / MANIFEST).exists()
+def _hashed_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.name != MANIFEST and p.name not in UNHASHED and not p.name.startswith("."))
+
+
+def verify_checkpoint(path: Path, manifest: Manifest) -> None:
+    """Every hashed file present and unchanged, no file added, the manifest itself unedited."""
+    rebuild = f"rebuild it from its weights with `evenhand export {path} --out {path}`"
+    if manifest.format < FORMAT_VERSION:
+        raise CheckpointError(f"{path}: checkpoint format {manifest.format} hashed only the weight files; {rebuild}")
+    if manifest.digest != manifest_digest(manifest):
+        raise CheckpointError(
+            f"{path}: {MANIFEST} was edited after the checkpoint was written (its config, generation defaults "
+            f"or file hashes no longer match its own hash); to change a setting, re-export with "
+            f"`evenhand export {path} --out NEW --set KEY=VALUE`, or re-copy the checkpoint"
+        )
+    if not any(Path(name).suffix in WEIGHT_SUFFIXES for name in manifest.files):
+        raise CheckpointError(f"{path / MANIFEST} lists no weight files")
+    verify_files(path, manifest.files)
+    added = [p.name for p in _hashed_files(path) if p.name not in manifest.files]
+    if added:
+        raise CheckpointError(f"{path}: {', '.join(added)} not listed in {MANIFEST} (added after the checkpoint was "
+                              f"written); remove {'it' if len(added) == 1 else 'them'}, or {rebuild}")
+    needed = ["adapter_config.json"] if manifest.adapter else ["config.json"]
+    for name in needed:
+        if not (path / name).exists():
+            raise CheckpointError(f"{path}: {name} is missing")
+
+
+def verify_files(path: Path, files: dict[str, str]) -> None:
+    """Each of `files` (name -> sha256) exists in `path` with that hash."""
+    for name, digest in files.items():
+        kind = "weight file" if Path(name).suffix in WEIGHT_SUFFIXES else "file"
+        if not (path / name).exists():
+            raise CheckpointError(f"{path}: {kind} {name} is missing")
+        if sha256_file(path / name) != digest:
+            raise CheckpointError(
+                f"{path}: {kind} {name} does not match the hash in {MANIFEST} "
+                "(truncated, partially copied or altered); re-copy or re-train the checkpoint"
+            )
+
+
+def portable_adapter_config(folder: Path, base_model: str) -> None:
+    """Name the base in adapter_config.json by its hub id (or as configured), not by this machine's
+    cache folder, and drop peft's template README: a checkpoint is meant to be copied and shipped.
+    Every task's adapter goes through here (write_checkpoint calls it).
+
+    The loader never reads this name (it builds the base from the manifest's base_model).
+    """
+    from .resolve import OFFLINE_MODELS, canonical_name, hub_id_of
+
+    path = Path(folder) / "adapter_config.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        name = canonical_name(base_model)
+        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
+        # peft writes these name lists in set order and appends modules_to_save again on every load:
+        # sorted and unique, the same adapter always gives the same file (and hash).
+        for key in ("target_modules", "modules_to_save"):
+            if isinstance(data.get(key), list):
+                data[key] = sorted(set(data[key]))
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    readme = Path(folder) / "README.md"
+    if readme.exists():
+        readme.unlink()

@@ -17,3 +17,17 @@ def test_missing_country_counts_as_not_stated():
     assert r.observed == pytest.approx(2 / 3)
     assert r.confusion["not_stated"]["opposes"] == 1
     assert agreement(first, second, stance_only=True).n_items == 2
+
+
+def test_agreement_is_an_evenhand_subcommand(tmp_path, capsys):
+    from evenhand.__main__ import main
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"id": "c1", "stances": {"Russia": "supports", "China": "opposes"}}\n')
+    second.write_text('{"id": "c1", "stances": {"Russia": "supports", "China": "neutral"}}\n')
+    assert main(["agreement", str(first), "--second", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "all pairs (5 labels): 1 clusters, 2 (cluster, country) pairs, agreement 0.500" in out
+    assert main(["agreement", str(tmp_path / "missing.jsonl"), "--second", str(second)]) == 2
+    err = capsys.readouterr().err
+    assert "evenhand agreement: error:" in err and "missing.jsonl: file not found" in err

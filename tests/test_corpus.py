@@ -99,3 +99,11 @@ def test_round_trip_and_datasets(tmp_path):
     assert back.to_dict() == c.to_dict()
     ds = load_dataset(tmp_path / "o.jsonl")
     assert ds[0]["id"] == "z" and ds[0]["articles"][1]["text"] == "b"
+
+
+def test_meta_is_carried_through_a_round_trip(tmp_path):
+    f = write_lines(tmp_path / "c.jsonl", [json.dumps({"id": "m", "articles": ["a", "b"], "meta": {"url": "x"}})])
+    (c,) = read_jsonl(f)
+    assert c.meta == {"url": "x"}
+    write_jsonl([c], tmp_path / "again.jsonl")
+    assert read_jsonl(tmp_path / "again.jsonl")[0].meta == {"url": "x"}

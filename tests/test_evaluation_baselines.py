@@ -9,7 +9,7 @@ import yaml
 
 from evenhand.corpus import Article, Cluster
 from evenhand.evaluation.baselines import baseline_predictions, first_sentences, lead_3
-from evenhand.evaluation.cli import main
+from evenhand.__main__ import main
 from evenhand.evaluation.data import EvaluationError
 
 CLUSTER = Cluster(id="c-0", articles=[

@@ -22,7 +22,9 @@ def test_eval_checkpoint_end_to_end_and_resume(tiny_causal, corpus_dir, tmp_path
     metrics = json.loads((out / "metrics.json").read_text())
     preds = (out / "predictions.jsonl").read_text().splitlines()
     assert len(preds) == 3 and {json.loads(p)["id"] for p in preds} == {"fixture-00", "fixture-01", "fixture-02"}
-    assert "rouge" in json.dumps(metrics) and (out / "report.md").exists()
+    assert set(metrics["rouge"]) == {"rouge1", "rouge2", "rougeL", "rougeLsum"}  # scored against the references
+    assert all(0 <= r["mean"] <= 100 and r["low"] <= r["mean"] <= r["high"] for r in metrics["rouge"].values())
+    assert (out / "report.md").exists()
     card = (ck / "README.md").read_text()
     assert card.startswith("---") and "model-index" in card
     # A second run finds every prediction written and generates nothing new.

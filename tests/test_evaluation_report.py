@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from evenhand.evaluation.cli import main
+from evenhand.__main__ import main
 from evenhand.evaluation.card import ModelCardData, write_model_card
 from evenhand.evaluation.data import EvaluationError
 from evenhand.evaluation.rouge import rouge_f1
@@ -178,6 +178,8 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
     assert "data file not found" in err and "Traceback" not in err
     rc = main(["eval", "--data", str(tmp_path / "missing.jsonl")])
     assert rc == 2 and "--checkpoint" in capsys.readouterr().err
+    assert main(["eval", "--predictions", "x.txt"]) == 2
+    assert "--data is required" in capsys.readouterr().err
 
 
 def test_report_compares_with_peers_and_caches_their_scores(tmp_path, preds_file):

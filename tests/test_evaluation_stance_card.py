@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from evenhand.evaluation.card import write_model_card
-from evenhand.evaluation.cli import main
+from evenhand.__main__ import main
 from evenhand.evaluation.stance_card import StanceCardData
 from evenhand.model_cards import template_path
 
@@ -40,8 +40,7 @@ def ckpt(tmp_path):
     (folder / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "/cache/minilm"}))
     (folder / "evenhand.json").write_text(json.dumps({
         "adapter": True, "base_model": "all-minilm-l6-v2", "task": "stance",
-        # An older manifest: top_layers at the top level of the config.
-        "config": {"lora": {"enabled": True, "r": 16, "alpha": 32}, "top_layers": 3, "trainer": {"learning_rate": 1e-3},
+        "config": {"lora": {"enabled": True, "r": 16, "alpha": 32, "top_layers": 3}, "trainer": {"learning_rate": 1e-3},
                    "data": {"train_file": "directed_sentiment/train.txt"}},
         "extra": {"train_metrics": {"global_step": 700, "best_eval_loss": 0.29, "best_eval_macro_f1": 0.32}},
     }))

@@ -2,7 +2,7 @@
 from evenhand.__main__ import main
 from evenhand.corpus import read_jsonl
 from evenhand.evaluation.data import load_clusters
-from evenhand.inference.stance_cli import load_labelled_clusters
+from evenhand.evaluation.stance_eval import load_labelled_clusters
 from evenhand.prepare import parse_snippet
 
 

@@ -221,7 +221,9 @@ def test_a_20_article_cluster_of_2000_words_each_is_summarized(tiny_causal):
     s = Summarizer(AutoModelForCausalLM.from_pretrained(tiny_causal), tok, is_encoder_decoder=False,
                    max_source_tokens=256, generation={"max_new_tokens": 2})
     result = s.summarize(arts)
-    assert result.truncated and len(result.sources) == 20 and isinstance(result.summary, str)
+    assert result.truncated and len(result.sources) == 20 and result.generated_tokens == 2
+    # 40,000 words in; out, a prompt of the articles' 256-token budget, 20 headers and the instruction.
+    assert result.input_tokens < 1_000
 
 
 # -- the command line: one line on stderr, no traceback, status 2 -------------------------------------------

@@ -19,7 +19,7 @@ from evenhand.inference.stance import (
     is_holder,
     topic_actors,
 )
-from evenhand.inference.stance_cli import cluster_eval, load_labelled_clusters
+from evenhand.evaluation.stance_eval import cluster_eval, load_labelled_clusters
 
 
 def holders(sentence: str) -> dict[str, bool]:

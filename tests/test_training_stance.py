@@ -197,7 +197,7 @@ def test_tampered_checkpoint_is_refused(tiny_run, tmp_path):
 
 @pytest.mark.integration
 def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
-    from evenhand.inference.stance_cli import main
+    from evenhand.__main__ import main
 
     root, run = tiny_run
     final = root / "lora" / "final"
@@ -223,7 +223,9 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     report = json.loads(out.read_text())
     assert report["sentence"]["examples"] == 10
     assert report["cluster"]["model"]["items"] == 2
-    assert report["cluster"]["majority"]["not_stated_accuracy"] is not None
+    # Majority of the gold labels (a tie, broken by first seen): supports, wrong for Japan's not_stated.
+    assert report["cluster"]["majority"]["label"] == "supports"
+    assert report["cluster"]["majority"]["not_stated_accuracy"] == 0.0
     # The card is written from the same numbers the command printed.
     card = (ckpt / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---\n")[1])
@@ -234,8 +236,35 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     assert "stance-eval" in card and "{{" not in card
 
 
+@pytest.mark.integration
+def test_eval_of_a_stance_checkpoint_runs_the_stance_evaluation(tiny_run, tmp_path, capsys, monkeypatch):
+    from evenhand.__main__ import main
+
+    root, run = tiny_run
+    final = root / "lora" / "final"
+    if not final.exists():
+        final = run("lora")
+    # stance-eval's default data paths, relative to a working folder
+    work, data = tmp_path / "work", tmp_path / "shared" / "data"
+    work.mkdir()
+    (data / "directed_sentiment" / "dataset").mkdir(parents=True)
+    write_tsv(data / "directed_sentiment" / "dataset" / "test.txt")
+    (data / "neus").mkdir()
+    (data / "neus" / "val.source").write_text("TITLE=> A ARTICLE=> Moscow said it backed the pact.\n")
+    labels = tmp_path / "dev.jsonl"
+    labels.write_text(json.dumps({"id": "neus-val-0000", "topic": "the pact", "stances": {"Russia": "supports"}}) + "\n")
+    monkeypatch.chdir(work)
+    assert main(["eval", "--checkpoint", str(final), "--data", str(labels), "--out", str(tmp_path / "out")]) == 0
+    assert "macro-F1 (neu/pos/neg)" in capsys.readouterr().out
+    report = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert report["sentence"]["examples"] == 10 and report["cluster"]["model"]["items"] == 1
+    assert report["command"].startswith("evenhand eval --checkpoint")
+    assert main(["eval", "--checkpoint", str(final), "--baseline", "lead-3"]) == 2
+    assert "--baseline: options for summaries" in capsys.readouterr().err
+
+
 def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys):
-    from evenhand.inference.stance_cli import main
+    from evenhand.__main__ import main
 
     assert main(["stance-eval", "--checkpoint", str(tmp_path)]) == 2
-    assert "evenhand: error:" in capsys.readouterr().err
+    assert "evenhand stance-eval: error:" in capsys.readouterr().err

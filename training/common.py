@@ -224,42 +224,20 @@ def save_encoder(model, tokenizer, folder: Path, cfg, *, task: str, labels, metr
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         dump_config(cfg, tmp / "train_config.yaml")
-        if adapter:
-            portable_adapter_config(tmp, cfg.base_model)
 
-    return write_checkpoint(folder, save, manifest)
+    return write_checkpoint(folder, save, manifest)  # which also makes adapter_config.json portable
 
 
-def portable_adapter_config(folder: Path, base_model: str) -> None:
-    """Name the base by its hub id (or as configured), not by this machine's folder, and drop
-    peft's template README: the checkpoint is meant to be copied and shipped.
+def export_encoder_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer, task: str, labels) -> Path:
+    """Weights of an encoder recipe (stance, selector) on disk, saved again as an evenhand checkpoint."""
+    from transformers import AutoModelForSequenceClassification
 
-    The loader never reads this name (it builds the base from the manifest's base_model).
-    """
-    import json
-
-    from evenhand.models.resolve import OFFLINE_MODELS, canonical_name, hub_id_of
-
-    path = Path(folder) / "adapter_config.json"
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        name = canonical_name(base_model)
-        data["base_model_name_or_path"] = hub_id_of(name) if name in OFFLINE_MODELS else base_model
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    readme = Path(folder) / "README.md"
-    if readme.exists():
-        readme.unlink()
-
-
-def export_encoder_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any], *, task: str, labels) -> Path:
-    """A Trainer step checkpoint of an encoder recipe (stance, selector) as an evenhand checkpoint."""
-    from evenhand.models.loading import load_tokenizer
     from evenhand.models.stance_classifier import build_model
 
     if cfg.lora.enabled:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(build_model(cfg.base_model, labels), str(step_dir))
+        model = PeftModel.from_pretrained(build_model(cfg.base_model, labels), str(src))
     else:
-        model = build_model(str(step_dir), labels)
-    return save_encoder(model, load_tokenizer(cfg.base_model), out, cfg, task=task, labels=labels, metrics=metrics)
+        model = AutoModelForSequenceClassification.from_pretrained(str(src), use_safetensors=True)
+    return save_encoder(model, tokenizer, out, cfg, task=task, labels=labels, metrics=metrics)

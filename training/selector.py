@@ -205,6 +205,6 @@ def train(cfg: SelectorTrainConfig) -> Path | None:
     return final
 
 
-def export_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any]) -> Path:
-    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
-    return export_encoder_step(step_dir, cfg, out, metrics, task="selector", labels=SELECTOR_LABELS)
+def export_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:
+    """Weights on disk (a Trainer step or a checkpoint folder) as an evenhand checkpoint (`evenhand export`)."""
+    return export_encoder_step(src, cfg, out, metrics, tokenizer=tokenizer, task="selector", labels=SELECTOR_LABELS)

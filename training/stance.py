@@ -300,6 +300,6 @@ def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metri
     return save_encoder(model, tokenizer, folder, cfg, task="stance", labels=SENTENCE_LABELS, metrics=metrics)
 
 
-def export_step(step_dir: Path, cfg, out: Path, metrics: dict[str, Any]) -> Path:
-    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
-    return export_encoder_step(step_dir, cfg, out, metrics, task="stance", labels=SENTENCE_LABELS)
+def export_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:
+    """Weights on disk (a Trainer step or a checkpoint folder) as an evenhand checkpoint (`evenhand export`)."""
+    return export_encoder_step(src, cfg, out, metrics, tokenizer=tokenizer, task="stance", labels=SENTENCE_LABELS)

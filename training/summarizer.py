@@ -23,8 +23,7 @@ from evenhand.inference.prompting import build_prompt, encode_prompt, headline_o
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
-from .common import (callbacks_for, dump_config, portable_adapter_config, run_trainer, start_run, top_layer_indices,
-                     training_arguments)
+from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
 from .config import SummarizerTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -210,15 +209,14 @@ def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, 
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         dump_config(cfg, tmp / "train_config.yaml")
-        if adapter:
-            portable_adapter_config(tmp, cfg.base_model)
 
     return write_checkpoint(folder, save, manifest)
 
 
-def export_step(step_dir: Path, cfg: SummarizerTrainConfig, out: Path, metrics: dict[str, Any]) -> Path:
-    """A Trainer step checkpoint of this recipe as an evenhand checkpoint (`evenhand export`)."""
-    tokenizer = load_tokenizer(cfg.base_model)
+def export_step(src: Path, cfg: SummarizerTrainConfig, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:
+    """Weights on disk (a Trainer step or a checkpoint folder) as an evenhand checkpoint (`evenhand export`);
+    an adapter stays unmerged, so that it saves as an adapter again."""
+    step_dir = src
     if cfg.lora.enabled:
         from peft import PeftModel
 

@@ -1,6 +1,5 @@
-"""`stance-eval`: the stance model's numbers, each beside a majority-class baseline.
+"""`evenhand stance-eval`: the stance model's numbers, each beside a majority-class baseline.
 
-    python -m evenhand.inference.stance_cli stance-eval --checkpoint runs/stance_minilm/final
     evenhand stance-eval --checkpoint runs/stance_minilm/final --labels labels/neus_stance/dev.jsonl
 
 (a) sentence level: directed_sentiment test.txt, macro-F1 over neutral/positive/negative
@@ -15,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from evenhand.corpus import STANCE_LABELS, Cluster, iter_jsonl
-from evenhand.errors import CorpusError, EvenhandError
+from evenhand.errors import CorpusError
+from evenhand.text import prf1
 
 DEFAULT_TEST = "../shared/data/directed_sentiment/dataset/test.txt"
 DEFAULT_LABELS = "labels/neus_stance/dev.jsonl"
@@ -113,9 +112,8 @@ def sentence_eval(classifier, test_file: str | Path, *, limit: int | None = None
     per_class = {}
     for lab in SENTENCE_LABELS:
         tp = sum(1 for g, p in zip(gold, pred) if g == p == lab)
-        n_p, n_g = pred.count(lab), gold.count(lab)
-        prec, rec = (tp / n_p if n_p else 0.0), (tp / n_g if n_g else 0.0)
-        per_class[lab] = {"f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "support": n_g}
+        n_g = gold.count(lab)
+        per_class[lab] = {"f1": prf1(tp, pred.count(lab), n_g)[2], "support": n_g}
     return {
         "file": str(test_file),
         "rows": len(rows),
@@ -180,7 +178,31 @@ def _f(x) -> str:
     return "  n/a" if x is None else f"{x:.3f}"
 
 
-def run_stance_eval(args) -> int:
+def print_sentence_report(s: dict[str, Any]) -> None:
+    print(f"\n(a) sentence level, {s['file']}: {s['rows']} rows, {s['examples']} holder->target examples "
+          f"({s['seconds']:.0f} s)")
+    print(f"    {'':28}{'model':>8}{'majority':>10}")
+    print(f"    {'macro-F1 (neu/pos/neg)':28}{_f(s['macro_f1']):>8}{_f(s['majority_macro_f1']):>10}")
+    print(f"    {'accuracy':28}{_f(s['accuracy']):>8}{_f(s['majority_accuracy']):>10}")
+    print(f"    {'macro-F1 (5 dataset classes)':28}{_f(s['macro_f1_5class']):>8}"
+          f"{_f(s['majority_macro_f1_5class']):>10}")
+    print("    per class F1: " + ", ".join(f"{k} {v['f1']:.3f} (n={v['support']})" for k, v in s["per_class"].items()))
+
+
+def print_cluster_report(c: dict[str, Any], labels: Path) -> None:
+    m, b = c["model"], c["majority"]
+    print(f"\n(b) cluster level, {labels}: {m['clusters']} clusters, {m['items']} (cluster, country) items "
+          f"({c['seconds']:.0f} s)")
+    print(f"    {'':34}{'model':>8}{'majority':>10}   (majority label: {b['label']})")
+    print(f"    {'macro-F1 ' + '/'.join(m['polar_labels']):34}{_f(m['macro_f1_polar']):>8}{_f(b['macro_f1_polar']):>10}")
+    print(f"    {'macro-F1 all five labels':34}{_f(m['macro_f1_all']):>8}{_f(b['macro_f1_all']):>10}")
+    print(f"    {'not_stated accuracy':34}{_f(m['not_stated_accuracy']):>8}{_f(b['not_stated_accuracy']):>10}")
+    print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
+    print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
+    print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
+
+
+def stance_eval_command(args: argparse.Namespace) -> int:
     from evenhand.inference.stance import StanceAnalyzer
     from evenhand.models.defaults import default_checkpoint
 
@@ -189,48 +211,24 @@ def run_stance_eval(args) -> int:
     report: dict[str, Any] = {"checkpoint": str(folder)}
     print(f"stance checkpoint: {folder}")
     if not args.skip_sentence:
-        s = sentence_eval(analyzer.classifier, args.test_file, limit=args.limit)
-        report["sentence"] = s
-        print(f"\n(a) sentence level, {s['file']}: {s['rows']} rows, {s['examples']} holder->target examples "
-              f"({s['seconds']:.0f} s)")
-        print(f"    {'':28}{'model':>8}{'majority':>10}")
-        print(f"    {'macro-F1 (neu/pos/neg)':28}{_f(s['macro_f1']):>8}{_f(s['majority_macro_f1']):>10}")
-        print(f"    {'accuracy':28}{_f(s['accuracy']):>8}{_f(s['majority_accuracy']):>10}")
-        print(f"    {'macro-F1 (5 dataset classes)':28}{_f(s['macro_f1_5class']):>8}"
-              f"{_f(s['majority_macro_f1_5class']):>10}")
-        print("    per class F1: " + ", ".join(f"{k} {v['f1']:.3f} (n={v['support']})" for k, v in s["per_class"].items()))
-    if not args.skip_cluster:
-        labels = Path(args.labels)
-        if not labels.exists():
-            print(f"\n(b) cluster level: skipped, {labels} not found")
-        else:
-            clusters = load_labelled_clusters(labels, args.neus_dir)
-            if args.limit:
-                clusters = clusters[: args.limit]
-            c = cluster_eval(analyzer, clusters)
-            report["cluster"] = c
-            m, b = c["model"], c["majority"]
-            print(f"\n(b) cluster level, {labels}: {m['clusters']} clusters, {m['items']} (cluster, country) items "
-                  f"({c['seconds']:.0f} s)")
-            print(f"    {'':34}{'model':>8}{'majority':>10}   (majority label: {b['label']})")
-            print(f"    {'macro-F1 ' + '/'.join(m['polar_labels']):34}{_f(m['macro_f1_polar']):>8}"
-                  f"{_f(b['macro_f1_polar']):>10}")
-            print(f"    {'macro-F1 all five labels':34}{_f(m['macro_f1_all']):>8}{_f(b['macro_f1_all']):>10}")
-            print(f"    {'not_stated accuracy':34}{_f(m['not_stated_accuracy']):>8}{_f(b['not_stated_accuracy']):>10}")
-            print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
-            print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
-            print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
-    from evenhand.evaluation.cli import command_line
-
-    report["command"] = command_line()
+        report["sentence"] = sentence_eval(analyzer.classifier, args.test_file, limit=args.limit)
+        print_sentence_report(report["sentence"])
+    labels = Path(args.labels)
+    if not args.skip_cluster and not labels.exists():
+        print(f"\n(b) cluster level: skipped, {labels} not found")
+    elif not args.skip_cluster:
+        clusters = load_labelled_clusters(labels, args.neus_dir)[: args.limit or None]
+        report["cluster"] = cluster_eval(analyzer, clusters)
+        print_cluster_report(report["cluster"], labels)
+    report["command"] = args.command_line
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"\nwrote {out}")
     if args.write_card:
-        from evenhand.evaluation.card import write_model_card
-        from evenhand.evaluation.stance_card import StanceCardData
+        from .card import write_model_card
+        from .stance_card import StanceCardData
 
         card = StanceCardData.from_checkpoint(folder, report=report, eval_command=report["command"],
                                               model_name=args.model_name)
@@ -238,8 +236,7 @@ def run_stance_eval(args) -> int:
     return 0
 
 
-def add_parsers(subparsers) -> None:
-    p = subparsers.add_parser("stance-eval", help="stance metrics (sentence and cluster level) beside majority baselines")
+def stance_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", default=None, help="stance checkpoint folder (default: the bundled one)")
     p.add_argument("--test-file", default=DEFAULT_TEST, help="directed_sentiment TSV (default: %(default)s)")
     p.add_argument("--labels", default=DEFAULT_LABELS, help="labelled NeuS clusters JSONL (default: %(default)s)")
@@ -253,19 +250,3 @@ def add_parsers(subparsers) -> None:
                    help="also write CHECKPOINT/README.md (model card with model-index metadata) from these numbers")
     p.add_argument("--model-name", default=None, help="model name for the card (default: checkpoint folder name)")
     p.add_argument("--force", action="store_true", help="replace a README.md that evenhand did not write")
-    p.set_defaults(func=run_stance_eval)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evenhand.inference.stance_cli")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except EvenhandError as exc:
-        print(f"evenhand: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
