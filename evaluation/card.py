@@ -165,6 +165,25 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---"
 
 
+@dataclass
+class SelectorCardData(ModelCardData):
+    """The sentence selector's card: the same NeuS summary metrics, of the extractive pipeline it drives."""
+
+    kind = "selector"
+    tags: list[str] = field(default_factory=lambda: [
+        "summarization", "extractive-summarization", "multi-document-summarization", "news", "media-bias", "evenhand"])
+    pipeline_tag: str = "text-classification"
+
+
+def card_class(checkpoint: str | Path):
+    """The card dataclass for a checkpoint's task (summarizer and headline share the summarizer's)."""
+    from evenhand.models.checkpoint import MANIFEST, read_manifest
+
+    if not (Path(checkpoint) / MANIFEST).is_file():  # a folder of outputs only: the summarizer's card
+        return ModelCardData
+    return SelectorCardData if read_manifest(checkpoint, verify=False).task == "selector" else ModelCardData
+
+
 def checkpoint_facts(checkpoint: str | Path) -> dict[str, Any]:
     """What a checkpoint's own files say about it: name, base model, library, license, training paragraph."""
     checkpoint = Path(checkpoint)

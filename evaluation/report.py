@@ -34,7 +34,7 @@ def table_columns(rows: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[str, 
         ("Loaded novel/100w ↓", ("neutrality", "loaded_rate_calibrated"), 2),
     ]
     if any(_mean(r, "arousal", "arousal") is not None for r in rows):
-        cols += [("Arousal ↓", ("arousal", "arousal"), 2)]
+        cols += [("Arousal ↓", ("arousal", "arousal"), 2), ("Arousal/100w ↓", ("arousal", "arousal_per_100w"), 2)]
     cols += [
         ("Evenness ↑", ("balance", "evenness"), 3),
         ("Words", ("copying", "words"), 1),
@@ -82,6 +82,7 @@ def detail_section(m: dict[str, Any]) -> str:
     rows.append(_ci_line("Loaded words absent from reference, per 100 words", n.get("loaded_rate_calibrated")))
     a = m.get("arousal") or {}
     rows.append(_ci_line("Arousal (NeuS, + and −)", a.get("arousal")))
+    rows.append(_ci_line("Arousal per 100 words", a.get("arousal_per_100w")))
     rows.append(_ci_line("Arousal+", a.get("arousal_positive")))
     rows.append(_ci_line("Arousal−", a.get("arousal_negative")))
     b = m.get("balance") or {}

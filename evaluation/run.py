@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 import evenhand
 
-from .card import ModelCardData, checkpoint_name, write_model_card
+from .card import card_class, checkpoint_name, write_model_card
 from .data import EvaluationError, Prediction, load_clusters, read_predictions
 from .generation import GenerateFn, checkpoint_generate_fn, generate_predictions
 from .peers import DEFAULT_PEER_DIR, display_name, find_peer_files, peers_applicable, score_peers
@@ -180,7 +180,7 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
     report = write_report(out_dir, [s.metrics for s in scored], peers, run_info=run_info)
     card = None
     if req.write_card:
-        data = ModelCardData.from_checkpoint(
+        data = card_class(req.checkpoint).from_checkpoint(
             req.checkpoint, metrics=scored[0].metrics, peers=peers or None, eval_command=req.command,
             **req.card_overrides,
         )

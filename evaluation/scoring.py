@@ -28,7 +28,7 @@ from .stats import bootstrap_ci
 from .text import rouge_tokens, strip_markers
 
 # Bump when a metric's definition changes, so cached peer scores are recomputed.
-METRICS_VERSION = 2  # 2: sentences from the spaCy text layer (ROUGE-Lsum, balance, baselines); faithfulness
+METRICS_VERSION = 2  # 2: spaCy sentences (ROUGE-Lsum, balance, baselines); faithfulness; arousal keeps titles
 
 
 @dataclass
@@ -110,13 +110,17 @@ class Scorer:
             if not with_ref:
                 arousal = {"skipped": "no references"}
             else:
-                raw_preds = [preds[i].summary for i in with_ref]
-                a_scores = [self.arousal.score(g, refs[i]) for g, i in zip(raw_preds, with_ref)]
-                for sc, i in zip(a_scores, with_ref):
+                # Every system's title is scored like the rest of its text: the marker-stripped summary, so a
+                # `TITLE=> ... ARTICLE=>` output no longer loses its title (the NeuS notebook drops it).
+                a_scores = [self.arousal.score(hyps[i], refs[i]) for i in with_ref]
+                per100 = [100 * a.total / max(1, len(hyps[i].split())) for a, i in zip(a_scores, with_ref)]
+                for sc, i, rate in zip(a_scores, with_ref, per100):
                     per[i]["arousal"] = round(sc.total, 4)
+                    per[i]["arousal_per_100w"] = round(rate, 4)
                     per[i]["arousal_words"] = sc.positive_words + sc.negative_words
                 arousal = {
                     "arousal": _ci([a.total for a in a_scores], s),
+                    "arousal_per_100w": _ci(per100, s),
                     "arousal_positive": _ci([a.positive for a in a_scores], s),
                     "arousal_negative": _ci([a.negative for a in a_scores], s),
                     "lexicon": Path(s.vad_lexicon).name,

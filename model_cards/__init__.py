@@ -11,6 +11,7 @@ from pathlib import Path
 TEMPLATES = {
     "summarizer": "template.md",
     "stance": "stance_template.md",
+    "selector": "selector_template.md",
 }
 
 
