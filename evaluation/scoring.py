@@ -78,55 +78,74 @@ class Scorer:
         return dict(self.settings.fingerprint(), lemmatizer=self.arousal.lemmatizer.name if self.arousal else None)
 
     def score(self, name: str, clusters: list[Cluster], predictions: dict[str, Prediction]) -> ScoredSystem:
-        s = self.settings
+        """Every metric of one system; each step also writes its per-cluster values into `per`."""
         preds = [predictions[c.id] for c in clusters]
         hyps = [strip_markers(p.summary) for p in preds]
         refs = [reference_text(c) for c in clusters]
         articles = [[article_body(a) for a in c.articles] for c in clusters]
         per: list[dict[str, Any]] = [{"id": c.id} for c in clusters]
+        metrics = {
+            "system": name,
+            "n_clusters": len(clusters),
+            "n_with_reference": sum(r is not None for r in refs),
+            "rouge": self._rouge(hyps, refs, per),
+            "neutrality": self._neutrality(hyps, refs, per),
+            "arousal": self._arousal(hyps, refs, per),
+            "balance": self._balance(hyps, articles, clusters, per),
+            "copying": self._copying(hyps, refs, articles, per),
+            "faithfulness": self._faithfulness(hyps, clusters, per),
+            "stance": self._stance(clusters, preds),
+        }
+        return ScoredSystem(name=name, metrics=metrics, per_example=per)
 
+    def _rouge(self, hyps, refs, per) -> dict[str, Any] | None:
         with_ref = [i for i, r in enumerate(refs) if r is not None]
-        rouge = None
-        if with_ref:
-            scores = rouge_f1([hyps[i] for i in with_ref], [refs[i] for i in with_ref])
-            rouge = {t: _ci(scores[t], s) for t in ROUGE_TYPES}
-            for j, i in enumerate(with_ref):
-                for t in ROUGE_TYPES:
-                    per[i][t] = round(scores[t][j], 4)
+        if not with_ref:
+            return None
+        scores = rouge_f1([hyps[i] for i in with_ref], [refs[i] for i in with_ref])
+        for j, i in enumerate(with_ref):
+            for t in ROUGE_TYPES:
+                per[i][t] = round(scores[t][j], 4)
+        return {t: _ci(scores[t], self.settings) for t in ROUGE_TYPES}
 
+    def _neutrality(self, hyps, refs, per) -> dict[str, Any]:
         loaded = [loaded_language(h, r) for h, r in zip(hyps, refs)]
         for rec, ll in zip(per, loaded):
             rec["loaded_rate"] = _r(ll.rate)
             rec["loaded_words"] = ll.loaded
-        neutrality = {
-            "loaded_rate": _ci([ll.rate for ll in loaded], s),
-            "loaded_rate_calibrated": _ci([ll.rate_calibrated for ll in loaded], s),
+        return {
+            "loaded_rate": _ci([ll.rate for ll in loaded], self.settings),
+            "loaded_rate_calibrated": _ci([ll.rate_calibrated for ll in loaded], self.settings),
             "valence_threshold": STRONG_VALENCE,
             "top_loaded_words": top_loaded_words(loaded),
         }
 
-        arousal = None
-        if self.arousal is not None:
-            if not with_ref:
-                arousal = {"skipped": "no references"}
-            else:
-                # Every system's title is scored like the rest of its text: the marker-stripped summary, so a
-                # `TITLE=> ... ARTICLE=>` output no longer loses its title (the NeuS notebook drops it).
-                a_scores = [self.arousal.score(hyps[i], refs[i]) for i in with_ref]
-                per100 = [100 * a.total / max(1, len(hyps[i].split())) for a, i in zip(a_scores, with_ref)]
-                for sc, i, rate in zip(a_scores, with_ref, per100):
-                    per[i]["arousal"] = round(sc.total, 4)
-                    per[i]["arousal_per_100w"] = round(rate, 4)
-                    per[i]["arousal_words"] = sc.positive_words + sc.negative_words
-                arousal = {
-                    "arousal": _ci([a.total for a in a_scores], s),
-                    "arousal_per_100w": _ci(per100, s),
-                    "arousal_positive": _ci([a.positive for a in a_scores], s),
-                    "arousal_negative": _ci([a.negative for a in a_scores], s),
-                    "lexicon": Path(s.vad_lexicon).name,
-                    "lemmatizer": self.arousal.lemmatizer.name,
-                }
+    def _arousal(self, hyps, refs, per) -> dict[str, Any] | None:
+        if self.arousal is None:
+            return None
+        with_ref = [i for i, r in enumerate(refs) if r is not None]
+        if not with_ref:
+            return {"skipped": "no references"}
+        s = self.settings
+        # Every system's title is scored like the rest of its text: the marker-stripped summary, so a
+        # `TITLE=> ... ARTICLE=>` output no longer loses its title (the NeuS notebook drops it).
+        a_scores = [self.arousal.score(hyps[i], refs[i]) for i in with_ref]
+        per100 = [100 * a.total / max(1, len(hyps[i].split())) for a, i in zip(a_scores, with_ref)]
+        for sc, i, rate in zip(a_scores, with_ref, per100):
+            per[i]["arousal"] = round(sc.total, 4)
+            per[i]["arousal_per_100w"] = round(rate, 4)
+            per[i]["arousal_words"] = sc.positive_words + sc.negative_words
+        return {
+            "arousal": _ci([a.total for a in a_scores], s),
+            "arousal_per_100w": _ci(per100, s),
+            "arousal_positive": _ci([a.positive for a in a_scores], s),
+            "arousal_negative": _ci([a.negative for a in a_scores], s),
+            "lexicon": Path(s.vad_lexicon).name,
+            "lemmatizer": self.arousal.lemmatizer.name,
+        }
 
+    def _balance(self, hyps, articles, clusters, per) -> dict[str, Any]:
+        s = self.settings
         balances = [source_balance(h, arts) for h, arts in zip(hyps, articles)]
         by_source: dict[str, list[float]] = defaultdict(list)
         for c, b, rec in zip(clusters, balances, per):
@@ -135,7 +154,7 @@ class Scorer:
             rec["unattributed"] = round(b.unattributed, 4)
             for src, share in zip(c.sources, b.coverage):
                 by_source[src].append(share)
-        balance = {
+        return {
             "evenness": _ci([b.evenness for b in balances], s),
             "dominant_share": _ci([b.dominant_share if len(b.coverage) > 1 else None for b in balances], s),
             "unattributed": _ci([b.unattributed for b in balances], s),
@@ -144,6 +163,8 @@ class Scorer:
             "tie_margin": TIE_MARGIN,
         }
 
+    def _copying(self, hyps, refs, articles, per) -> dict[str, Any]:
+        s = self.settings
         copies = [copy_stats(h, arts) for h, arts in zip(hyps, articles)]
         for rec, cs in zip(per, copies):
             rec["words"] = cs.n_words
@@ -155,37 +176,28 @@ class Scorer:
         copying["copy_rate"] = _ci([cs.copy_rate for cs in copies], s)
         copying["repeated_trigram_pct"] = _ci([cs.repeated_trigram_pct for cs in copies], s)
         copying["empty"] = sum(1 for cs in copies if cs.n_words == 0)
+        with_ref = [i for i, r in enumerate(refs) if r is not None]
         if with_ref:
             # Total summary words over total reference words (rouge-score tokens).
             ref_words = sum(len(rouge_tokens(refs[i])) for i in with_ref)
             hyp_words = sum(copies[i].n_words for i in with_ref)
             copying["length_ratio"] = _r(hyp_words / max(1, ref_words))
+        return copying
 
-        faithful = self._faithfulness(hyps, clusters, per)
-
-        stance = None
-        if any(c.stances is not None for c in clusters):
-            sm = stance_metrics([c.stances for c in clusters], [p.stances for p in preds])
-            if sm is not None:
-                stance = asdict(sm)
-                stance["per_class"] = {k: {kk: _r(vv) if isinstance(vv, float) else vv for kk, vv in asdict(v).items()} for k, v in sm.per_class.items()}
-                for key in ("accuracy", "macro_f1", "not_stated_accuracy"):
-                    stance[key] = _r(stance[key])
-                stance["predictions_given"] = sum(1 for c, p in zip(clusters, preds) if c.stances is not None and p.stances is not None)
-
-        metrics = {
-            "system": name,
-            "n_clusters": len(clusters),
-            "n_with_reference": len(with_ref),
-            "rouge": rouge,
-            "neutrality": neutrality,
-            "arousal": arousal,
-            "balance": balance,
-            "copying": copying,
-            "faithfulness": faithful,
-            "stance": stance,
-        }
-        return ScoredSystem(name=name, metrics=metrics, per_example=per)
+    @staticmethod
+    def _stance(clusters, preds) -> dict[str, Any] | None:
+        if not any(c.stances is not None for c in clusters):
+            return None
+        sm = stance_metrics([c.stances for c in clusters], [p.stances for p in preds])
+        if sm is None:
+            return None
+        stance = asdict(sm)
+        stance["per_class"] = {k: {kk: _r(vv) if isinstance(vv, float) else vv for kk, vv in asdict(v).items()}
+                               for k, v in sm.per_class.items()}
+        for key in ("accuracy", "macro_f1", "not_stated_accuracy"):
+            stance[key] = _r(stance[key])
+        stance["predictions_given"] = sum(1 for c, p in zip(clusters, preds) if c.stances is not None and p.stances is not None)
+        return stance
 
     def _faithfulness(self, hyps: list[str], clusters: list[Cluster], per: list[dict[str, Any]]) -> dict[str, Any]:
         """Unsupported names and numbers per summary (evaluation/faithfulness.py)."""
