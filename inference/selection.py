@@ -9,7 +9,8 @@ The content of a summary is copied, never generated: every point is a sentence a
 wrote. What selection decides (pure functions here, property-tested):
 
 - score: a trained selector's score (models/selector.py), raised by cross-source support
-  (other outlets have a sentence that says the same) and lowered by loaded words;
+  (other outlets have a sentence that says the same) and, optionally, by a lead position, and lowered by
+  loaded words;
 - balance: outlets take turns, so none dominates and none is dropped while the budget lasts;
 - redundancy: a sentence too similar to one already chosen is skipped (it becomes attribution);
 - length: a word budget near a reference roundup's length, never exceeded;
@@ -75,6 +76,7 @@ class SelectionSettings:
     support_threshold: float = 0.55  # cosine at which another outlet's sentence counts as saying the same
     support_weight: float = 0.15  # score bonus per supporting outlet (share of the other outlets)
     loaded_penalty: float = 1.0  # score malus per unit share of loaded words in the sentence
+    position_weight: float = 0.0  # score bonus w / (1 + position) for body sentences: leads carry news
     min_words: int = 4  # shorter body sentences ("Read more.") are never chosen
     max_words: int = 45  # so are run-ons longer than this
 
@@ -105,7 +107,8 @@ def adjusted_scores(cands: list[Candidate], scores: list[float], sim: np.ndarray
     for i, c in enumerate(cands):
         support = len(supporting_articles(cands, sim, i, s.support_threshold)) / others
         n = max(1, word_count(c.text))
-        out.append(scores[i] + s.support_weight * support - s.loaded_penalty * len(loaded_words(c.text)) / n)
+        lead = s.position_weight / (1 + c.position) if c.kind == "sentence" else 0.0
+        out.append(scores[i] + s.support_weight * support - s.loaded_penalty * len(loaded_words(c.text)) / n + lead)
     return out
 
 
