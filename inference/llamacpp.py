@@ -1,13 +1,13 @@
 """The llama.cpp backend: evenhand's summarizer generating through llama.cpp (llama-cpp-python).
 
-    s = Summarizer.load(backend="llama.cpp")                       # or `evenhand summarize --backend llama.cpp`
+    s = Summarizer.load(backend="llama.cpp")       # Pipeline.load(..., backend="llama.cpp"), --backend llama.cpp
 
-It plays the role of the torch model inside `Summarizer`: the Summarizer still builds and encodes the
-prompts (inference/prompting.py, its own tokenizer), decodes the tokens and runs stance; this module only
-turns token-id prompts into new token ids. Why it is faster: decoding one token at a time is bound by memory
+It plays the role of the torch model inside `Summarizer` (summarizer and headline generators alike): the
+Summarizer still builds and encodes the prompts (inference/prompting.py, its own tokenizer) and decodes the
+tokens; this module only turns token-id prompts into new token ids. Why it is faster: decoding one token at a time is bound by memory
 bandwidth and compute, and llama.cpp runs the base's GGUF weights with int8/f16 kernels where torch runs float32
 (~540 MB read per token). By default the SmolLM2 base runs as its Q4_1 values stored in F16 (see
-models/gguf_export.py, transcode_gguf: llama.cpp reads prompts in 2.5x faster from F16 than from Q4_1);
+models/gguf_export.py, transcode_gguf: llama.cpp reads prompts in 3x faster from F16 than from Q4_1);
 the LoRA adapter runs on top, unmerged, as llama.cpp applies adapters.
 
 Generation options are mapped to exactly what torch's `generate` does for greedy decoding, as llama-cpp-python
@@ -351,7 +351,7 @@ class LlamaCppModel:
 def load_llamacpp_checkpoint(folder: str | Path, *, n_threads: int | None = None, weights: str = "f16"):
     """(LlamaCppModel, tokenizer, manifest) for a summarizer checkpoint folder: the base GGUF with the
     checkpoint's adapter as a LoRA GGUF, or the checkpoint's full weights as a GGUF (both cached).
-    weights: "f16" (default: SmolLM2's Q4_1 values in F16, prompts read 2.5x faster) or "native" (the shipped
+    weights: "f16" (default: SmolLM2's Q4_1 values in F16, prompts read 3x faster) or "native" (the shipped
     Q4_1 file as it is); see models/gguf_export.py, transcode_gguf."""
     from evenhand.models.gguf_export import checkpoint_ggufs
     from evenhand.models.loading import load_checkpoint_tokenizer, read_generator_manifest

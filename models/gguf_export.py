@@ -294,10 +294,11 @@ def transcode_gguf(src: str | Path, out: str | Path, qtype=None) -> Path:
     metadata and tokenizer, the same values up to f16 rounding. token_embd (SmolLM2's Q8_0, also its output
     head) and 1-D tensors stay as they are.
 
-    Why: llama.cpp has no fast batched kernel for Q4_1, so a 350-token prompt took 2.5x longer to read in
-    than from F16 on one thread here (162-175 against 432 tokens/s), while decoding got only ~20% slower
-    (86 against 69 tokens/s); and F16 keeps the dequantized weights torch runs, where the Q4_1 kernels also
-    round the activations to 8 bits (top-1 agreement with torch 98.4% against 95.3% on 4 NeuS clusters)."""
+    Why (README, "The llama.cpp backend"): llama.cpp has no fast batched kernel for Q4_1, so a 348-token
+    prompt took 3x longer to read in than from F16 on one thread here (157 against 465 tokens/s), while
+    decoding was only ~22% faster (84.9 against 66.3 tokens/s); and F16 keeps the dequantized weights torch
+    runs, where the Q4_1 kernels also round the activations to 8 bits (teacher-forced top-1 agreement with
+    torch 98.4% against 96.6% on 32 NeuS clusters)."""
     gguf = _gguf()
     qtype = gguf.GGMLQuantizationType.F16 if qtype is None else qtype
     reader = gguf.GGUFReader(str(src))
