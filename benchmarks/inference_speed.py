@@ -11,6 +11,11 @@ tokens and the outputs are comparable):
   batched-int8  the same with quantize="int8" (int8 attention + gate/up projections; see inference/quantize.py)
   batched-int8-all  the same with quantize="int8-all" (every Linear int8, per-tensor)
   single-int8   (--paths) quantize="int8", one cluster at a time: int8's share of the speed-up alone
+  llamacpp-single   evenhand Summarizer with backend llama.cpp (inference/llamacpp.py), as Summarizer.load
+                (backend="llama.cpp") runs it: SmolLM2's Q4_1 values stored in F16 plus, with --checkpoint, the
+                adapter as a LoRA GGUF; one cluster at a time
+  llamacpp-batched  the same, --batch-size sequences decoding together (one KV slot each)
+  llamacpp-q4_1     the same as llamacpp-single on the shipped Q4_1 file as it is (weights="native")
   no-cache      (--no-cache-clusters K) naive without the KV cache, on the first K clusters only
 
 The clusters are sorted by prompt length and cut into batch-size chunks, exactly the buckets
@@ -18,7 +23,10 @@ The clusters are sorted by prompt length and cut into batch-size chunks, exactly
 load from other processes on a shared machine hits all paths alike. Peak memory is sampled from
 /proc (VmRSS) while each path runs; all models stay loaded, so "delta" (growth over the RSS when
 the path started: activations and KV cache) is the per-path figure. ROUGE is against the
-references and against the naive outputs. Then one synthetic 20-article x 2,000-word cluster
+references and against the naive outputs. For the llama.cpp paths, "agree" is greedy top-1 agreement with
+torch float32, teacher-forced: llama.cpp reads the torch float32 path's prompt + output tokens, and at every
+output position its raw argmax is compared with torch's (so one early difference does not count as all
+later ones); "prefix" is the share of torch's output tokens before the first free-running difference. Then one synthetic 20-article x 2,000-word cluster
 (text generated below, invented) goes through the fastest path.
 
 Without --checkpoint the model is the untrained base SmolLM2-135M-Instruct (offline name
@@ -125,12 +133,65 @@ def invented_long_cluster(n_articles: int = 20, words: int = 2000, seed: int = 7
     return {"id": "synthetic-long-20x2000", "articles": articles}
 
 
+def _pct(x) -> str:
+    return "" if x is None else f"{100 * x:.1f}%"
+
+
+def load_llamacpp(args, weights: str):
+    """A llama.cpp model for the llamacpp paths: SmolLM2's GGUF (weights "f16" or "native", see
+    models/gguf_export.base_gguf), plus the checkpoint's adapter as a LoRA GGUF with --checkpoint."""
+    from evenhand.inference.llamacpp import LlamaCppModel
+    from evenhand.models.gguf_export import base_gguf, checkpoint_ggufs
+
+    paths = (checkpoint_ggufs(args.checkpoint, weights=weights) if args.checkpoint
+             else (base_gguf(args.base_model, weights), None))
+    return LlamaCppModel(*paths, n_threads=torch.get_num_threads())
+
+
+def gguf_bytes(model) -> int:
+    """Bytes of weight tensors llama.cpp reads per decoded token: the GGUF's (token_embd doubles as the tied
+    output head, so it is read whole) plus the LoRA adapter's."""
+    import gguf
+
+    return sum(int(t.n_bytes) for path in (model.model_path, model.lora_path) if path
+               for t in gguf.GGUFReader(path).tensors)
+
+
+def llama_agreement(llama_model, torch_model, torch_tokens, llama_new, paths) -> dict[str, dict[str, float]]:
+    """Greedy agreement of llama.cpp with torch float32 (the naive path's tokens): teacher-forced top-1
+    (the same for every llamacpp path: the model is the same), and free-running prefix share per path."""
+    same = total = 0
+    for prompt, new in torch_tokens.values():
+        if not new:
+            continue
+        seq = prompt + new
+        ours = llama_model.logits_for(seq)[len(prompt) - 1: len(seq) - 1].argmax(-1)
+        with torch.inference_mode():
+            theirs = torch_model(torch.tensor([seq])).logits[0, len(prompt) - 1: len(seq) - 1].argmax(-1).numpy()
+        same += int((ours == theirs).sum())
+        total += len(new)
+    out = {}
+    for name in paths:
+        prefix = n = 0
+        for prompt, new in torch_tokens.values():
+            got = llama_new.get((name, tuple(prompt)))
+            if got is None or not new:
+                continue
+            k = next((j for j, (a, b) in enumerate(zip(got, new)) if a != b), min(len(got), len(new)))
+            prefix += k
+            n += len(new)
+        out[name] = {"agree": same / total if total else None, "prefix": prefix / n if n else None,
+                     "agree_positions": total}
+    return out
+
+
 def main() -> None:
     from evenhand.corpus import read_jsonl, to_cluster
     from evenhand.evaluation.rouge import rouge_f1
     from evenhand.inference.prompting import build_prompt
     from evenhand.inference.quantize import quantize_model, weight_bytes
-    from evenhand.inference.summarizer import Summarizer
+    from evenhand.inference.summarizer import SourceCopyBias, Summarizer
+    from transformers import LogitsProcessorList
     from evenhand.models.loading import load_base_lm, load_summarizer_checkpoint, load_tokenizer
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -142,8 +203,11 @@ def main() -> None:
     ap.add_argument("--max-new-tokens", type=int, default=96, help="also min_new_tokens: every path generates exactly this")
     ap.add_argument("--max-source-tokens", type=int, default=448, help="the article budget (the training config's)")
     ap.add_argument("--threads", type=int, default=None, help="torch threads for every path (default: torch's)")
+    ap.add_argument("--copy-bias", type=float, default=0.0,
+                    help="evenhand's copy_bias for every path (the bundled adapter decodes with 1.5)")
     ap.add_argument("--paths", nargs="+", default=["naive", "batched-fp32", "batched-int8"],
-                    choices=["naive", "batched-fp32", "batched-int8", "batched-int8-all", "single-int8"])
+                    choices=["naive", "batched-fp32", "batched-int8", "batched-int8-all", "single-int8",
+                             "llamacpp-single", "llamacpp-batched", "llamacpp-q4_1"])
     ap.add_argument("--no-cache-clusters", type=int, default=0, help="also time naive without KV cache on K clusters")
     ap.add_argument("--long-budgets", type=int, nargs="*", default=[448, 1536],
                     help="article budgets for the 20x2,000-word cluster (1536 = Summarizer default)")
@@ -154,7 +218,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     gen = {"max_new_tokens": args.max_new_tokens, "min_new_tokens": args.max_new_tokens, "do_sample": False,
-           "num_beams": 1, "no_repeat_ngram_size": 4, "repetition_penalty": 1.1}
+           "num_beams": 1, "no_repeat_ngram_size": 4, "repetition_penalty": 1.1, "copy_bias": args.copy_bias}
 
     # -- models: the naive path's float model, and evenhand's Summarizers around copies of it
     def load_float():
@@ -166,8 +230,16 @@ def main() -> None:
 
     naive_model, tok = load_float()
     summarizers: dict[str, Summarizer] = {}
+    llama_models = {}  # base weights ("f16", "native") -> LlamaCppModel, shared by the paths that use them
     for name in args.paths:
         if name == "naive":
+            continue
+        if name.startswith("llamacpp"):
+            weights = "native" if name == "llamacpp-q4_1" else "f16"
+            if weights not in llama_models:
+                llama_models[weights] = load_llamacpp(args, weights)
+            summarizers[name] = Summarizer(llama_models[weights], tok, is_encoder_decoder=False,
+                                           max_source_tokens=args.max_source_tokens, name=name)
             continue
         mode = "int8-all" if name.endswith("int8-all") else "int8"
         model = naive_model if name == "batched-fp32" else quantize_model(load_float()[0], mode)
@@ -176,25 +248,50 @@ def main() -> None:
         summarizers[name] = Summarizer(model, tok, is_encoder_decoder=False, max_source_tokens=args.max_source_tokens,
                                        name=name, quantize=None if name == "batched-fp32" else mode)
     batch_of = {"naive": 1, "batched-fp32": args.batch_size, "batched-int8": args.batch_size,
-                "batched-int8-all": args.batch_size, "single-int8": 1}
+                "batched-int8-all": args.batch_size, "single-int8": 1, "llamacpp-single": 1,
+                "llamacpp-batched": args.batch_size, "llamacpp-q4_1": 1}
     models = {"naive": naive_model, **{k: s.model for k, s in summarizers.items()}}
-    stats = {p: PathStats(p, batch_of[p], weight_bytes(models[p])) for p in args.paths}
+    stats = {p: PathStats(p, batch_of[p], gguf_bytes(models[p]) if p.startswith("llamacpp") else weight_bytes(models[p]))
+             for p in args.paths}
 
     clusters = read_jsonl(args.data, require_summary=True)[: args.n]
     probe = Summarizer(naive_model, tok, is_encoder_decoder=False, max_source_tokens=args.max_source_tokens)
     budget = probe._source_budget({**probe.generation, **gen})
+
+    naive_tokens: dict[str, tuple[list[int], list[int]]] = {}  # cluster id -> (prompt ids, new ids), for agreement
 
     def naive_one(cluster, use_cache: bool = True) -> tuple[str, str, int]:
         prompt = build_prompt(cluster, tok, max_source_tokens=budget)
         ids = tok(prompt.text, add_special_tokens=False, return_tensors="pt")
         with torch.inference_mode():
             extra = {} if use_cache else {"use_cache": False}
-            out = naive_model.generate(**ids, pad_token_id=tok.pad_token_id, **gen, **extra)
+            if args.copy_bias:
+                exclude = set(tok.all_special_ids) | {tok.pad_token_id}
+                extra["logits_processor"] = LogitsProcessorList(
+                    [SourceCopyBias(ids["input_ids"].tolist(), args.copy_bias, exclude)])
+            plain = {k: v for k, v in gen.items() if k != "copy_bias"}
+            out = naive_model.generate(**ids, pad_token_id=tok.pad_token_id, **plain, **extra)
         row = out[0, ids["input_ids"].shape[1]:].tolist()
         n = next((j for j, t in enumerate(row) if t == tok.eos_token_id), len(row))
+        naive_tokens[cluster.id] = (ids["input_ids"][0].tolist(), row[:n])
         return cluster.id, tok.decode(row[:n], skip_special_tokens=True).strip(), n
 
+    # llama.cpp's new token ids per (path, prompt), for the free-running agreement with torch.
+    llama_new: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    current = [""]
+    def recorder(generate_ids):
+        def recording(batch, gen_opts, **kw):
+            rows = generate_ids(batch, gen_opts, **kw)
+            for prompt_ids, row in zip(batch, rows):
+                llama_new[(current[0], tuple(prompt_ids))] = row
+            return rows
+        return recording
+
+    for m in llama_models.values():
+        m.generate_ids = recorder(m.generate_ids)
+
     def run_path(name: str, chunk) -> list[tuple[str, str, int]]:
+        current[0] = name
         if name == "naive":
             return [naive_one(c) for c in chunk]
         s = summarizers[name]
@@ -230,6 +327,11 @@ def main() -> None:
     print(f"comparison took {time.perf_counter() - t_all:.0f} s; 1-min load average during it: "
           f"min {min(load):.2f} max {max(load):.2f}", flush=True)
 
+    agreement = {}
+    if "naive" in stats:
+        for weights, m in llama_models.items():
+            agreement.update(llama_agreement(m, naive_model, naive_tokens, llama_new,
+                                             [p for p in args.paths if p in summarizers and summarizers[p].model is m]))
     refs = {c.id: c.summary for c in clusters}
     ids = [c.id for c in clusters]
     base = stats.get("naive")
@@ -247,10 +349,10 @@ def main() -> None:
                      "new_tokens_per_s": st.new_tokens / st.seconds, "new_tokens": st.new_tokens,
                      "peak_rss_mib": st.peak / 2**20, "delta_rss_mib": st.delta / 2**20,
                      "weights_mib": st.weights / 2**20, "rouge": mean, "identical_to_naive": same,
-                     "rougeL_vs_naive": vs_naive})
+                     "rougeL_vs_naive": vs_naive, **agreement.get(name, {})})
     print()
     print(f"{'path':<16} {'batch':>5} {'s':>7} {'clust/min':>9} {'tok/s':>6} {'x naive':>7} {'peakRSS':>8} "
-          f"{'dRSS':>6} {'weights':>7} {'R1':>6} {'R2':>6} {'RL':>6} {'=naive':>6} {'RL~naive':>8}")
+          f"{'dRSS':>6} {'weights':>7} {'R1':>6} {'R2':>6} {'RL':>6} {'=naive':>6} {'RL~naive':>8} {'agree':>6} {'prefix':>6}")
     for row in rows:
         ratio = row["clusters_per_min"] / base.per_minute if base else float("nan")
         row["speedup_vs_naive"] = ratio
@@ -259,9 +361,11 @@ def main() -> None:
         print(f"{row['path']:<16} {row['batch']:>5} {row['seconds']:>7.1f} {row['clusters_per_min']:>9.2f} "
               f"{row['new_tokens_per_s']:>6.1f} {ratio:>6.2f}x {row['peak_rss_mib']:>7.0f}M {row['delta_rss_mib']:>5.0f}M "
               f"{row['weights_mib']:>6.0f}M {row['rouge']['rouge1']:>6.2f} {row['rouge']['rouge2']:>6.2f} "
-              f"{row['rouge']['rougeL']:>6.2f} {same:>6} {rv:>8}")
+              f"{row['rouge']['rougeL']:>6.2f} {same:>6} {rv:>8} {_pct(row.get('agree')):>6} {_pct(row.get('prefix')):>6}")
     print("(tok/s = generated tokens per second; R1/R2/RL = ROUGE F1 x100 against the references; "
-          "=naive: outputs identical to the naive path's; RL~naive: ROUGE-L against the naive outputs)")
+          "=naive: outputs identical to the naive path's; RL~naive: ROUGE-L against the naive outputs; "
+          "agree: teacher-forced greedy top-1 agreement with torch float32; prefix: free-running share before "
+          "the first different token)")
 
     report = {"settings": vars(args), "threads": torch.get_num_threads(), "load_average": load, "paths": rows}
 

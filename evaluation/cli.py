@@ -69,6 +69,9 @@ def eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-new-tokens", type=int, metavar="N", help="generation length limit (default: the checkpoint's)")
     p.add_argument("--quantize", choices=["none", "int8", "int8-all"], default="none",
                    help="int8: generate with int8 Linear weights, faster on CPU (default none)")
+    from evenhand.inference.llamacpp import add_backend_argument
+
+    add_backend_argument(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default eval_out/NAME); rerunning into it resumes generation")
     p.add_argument("--name", help="system name in the report (default: checkpoint folder or file name)")
     p.add_argument("--vad-lexicon", metavar="PATH",
@@ -155,6 +158,7 @@ def eval_command(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         max_new_tokens=args.max_new_tokens,
         quantize=args.quantize,
+        backend=args.backend,
         out=args.out,
         name=args.name,
         peers=args.peers,

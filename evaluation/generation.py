@@ -146,7 +146,8 @@ def generate_predictions(
 
 
 def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None = None,
-                           quantize: str | None = None, stance: bool = False) -> GenerateFn:
+                           quantize: str | None = None, stance: bool = False,
+                           backend: str | None = None) -> GenerateFn:
     """A GenerateFn for a checkpoint, by the task its manifest names.
 
     - summarizer / headline: `Summarizer.summarize_many`, the model's own text (no guard), so its scores
@@ -155,7 +156,8 @@ def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
 
     stance=True adds the bundled stance model's labels (`evenhand eval` asks for them only when the data
     has gold stances). Models load on the first batch, so a rerun whose predictions are all written does
-    not pay for loading them. quantize="int8": int8 Linear weights (CPU).
+    not pay for loading them. quantize="int8": int8 Linear weights (CPU). backend="llama.cpp": generate
+    with llama.cpp (inference/llamacpp.py).
     """
     from evenhand.models.checkpoint import read_manifest
 
@@ -172,10 +174,11 @@ def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
         if task == "selector":
             if kwargs:
                 raise EvaluationError("--max-new-tokens applies to generators; a selector checkpoint generates nothing")
-            return Pipeline.load(checkpoint, stance=None if stance else False, quantize=quantize), None
+            return Pipeline.load(checkpoint, stance=None if stance else False, quantize=quantize, backend=backend), None
         from evenhand.inference.summarizer import Summarizer
 
-        return Summarizer.load(str(checkpoint), quantize=quantize), (load_stance(None) if stance else None)
+        return (Summarizer.load(str(checkpoint), quantize=quantize, backend=backend),
+                load_stance(None) if stance else None)
 
     def generate(batch: list[Cluster]) -> Sequence[Any]:
         if not loaded:

@@ -38,6 +38,7 @@ class EvalRequest:
     batch_size: int = 8
     max_new_tokens: int | None = None
     quantize: str | None = None  # "int8": generate with int8 Linear weights (CPU)
+    backend: str | None = None  # "llama.cpp": generate with llama.cpp (inference/llamacpp.py)
     out: str | None = None
     name: str | None = None
     peers: str | None = None  # folder; None = auto-detect ../shared/data/neus_peer_outputs
@@ -123,13 +124,19 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
             if not Path(req.checkpoint).exists():
                 raise EvaluationError(f"checkpoint not found: {req.checkpoint}")
             generate_fn = checkpoint_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
-                                                 quantize=req.quantize, stance=any(c.stances for c in clusters))
+                                                 quantize=req.quantize, stance=any(c.stances for c in clusters),
+                                                 backend=req.backend)
         meta = {"checkpoint": str(Path(req.checkpoint).resolve()) if req.checkpoint else name,
                 "max_new_tokens": req.max_new_tokens}
         if req.quantize and req.quantize != "none":
             # int8 outputs differ from float ones: never mix them in one predictions file.
             meta["quantize"] = req.quantize
             run_info["quantize"] = req.quantize
+        # llama.cpp's outputs differ from torch's in some tokens: never mix them in one file, in either order
+        # (None for torch, so prediction files written before backends existed still resume).
+        meta["backend"] = req.backend if req.backend not in (None, "torch") else None
+        if meta["backend"]:
+            run_info["backend"] = meta["backend"]
         preds = generate_predictions(
             clusters, generate_fn, out_dir / "predictions.jsonl",
             batch_size=req.batch_size, meta=meta, progress=req.settings.progress,

@@ -45,10 +45,28 @@ def train_command(args) -> int:
 
 
 def export_command(args) -> int:
+    if args.gguf:
+        return export_gguf_command(args)
+    if not args.out:
+        raise EvenhandError("give --out DIR (a checkpoint folder) or --gguf FILE (a llama.cpp GGUF)")
     from .training.export import export_checkpoint
 
     final = export_checkpoint(args.source, args.out, args.overrides, config=args.config)
     print(f"wrote checkpoint {final}")
+    return 0
+
+
+def export_gguf_command(args) -> int:
+    from .models.gguf_export import export_gguf
+
+    if args.overrides or args.out or args.config:
+        raise EvenhandError("--gguf exports a checkpoint folder as it is; --out, --set and --config make checkpoints")
+    out, base = export_gguf(args.source, args.gguf)
+    if base is None:
+        print(f"wrote GGUF model {out}\nrun it: llama-cli -m {out}")
+    else:
+        print(f"wrote llama.cpp LoRA adapter {out} for the base model {base}\n"
+              f"run it: llama-cli -m {base} --lora {out}   (ollama: FROM {base} / ADAPTER {out}; see README)")
     return 0
 
 
@@ -73,7 +91,7 @@ def summarize_command(args) -> int:
             raise EvenhandError("--max-new-tokens needs --mode abstractive; the extractive mode generates nothing")
         stance = False if args.no_stance else args.stance
         pipeline = Pipeline.load(args.selector, stance=stance, model=args.model, mode=args.mode,
-                                 quantize=args.quantize)
+                                 quantize=args.quantize, backend=args.backend)
         results = pipeline.summarize_many(clusters, batch_size=args.batch_size, topic=args.topic, **gen)
     lines = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
     if args.out:
@@ -120,7 +138,9 @@ def train_arguments(p: argparse.ArgumentParser) -> None:
 def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", help="a Trainer step checkpoint (OUTPUT_DIR/checkpoints/checkpoint-N) or an evenhand "
                    "checkpoint folder (to change a setting, or rebuild one from an older evenhand)")
-    p.add_argument("--out", required=True, help="where to write the evenhand checkpoint (may be the source folder)")
+    p.add_argument("--out", help="where to write the evenhand checkpoint (may be the source folder)")
+    p.add_argument("--gguf", metavar="FILE", help="instead, write a checkpoint folder as a llama.cpp GGUF: a LoRA adapter "
+                                                  "GGUF for the base's GGUF (adapter checkpoints) or a whole model")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="change the recorded config, e.g. --set generation.max_new_tokens=128 (repeatable)")
     p.add_argument("--config", default=None, metavar="FILE",
@@ -141,6 +161,9 @@ def summarize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-new-tokens", type=int, default=None)
     p.add_argument("--quantize", choices=["none", "int8", "int8-all"], default="none",
                    help="int8: int8 Linear weights, faster on CPU (see README, Speed on CPU)")
+    from .inference.llamacpp import add_backend_argument
+
+    add_backend_argument(p)
     p.add_argument("--out", default=None, help="write JSONL results here")
     p.add_argument("--json", action="store_true", help="print JSONL instead of text")
 
@@ -154,7 +177,7 @@ COMMANDS = {
     "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
     "export": (export_command, export_arguments,
                "make a checkpoint folder from trained weights: a Trainer step checkpoint (e.g. an early stop) "
-               "or a checkpoint folder (to change a recorded setting)", None),
+               "or a checkpoint folder (to change a recorded setting); --gguf: a llama.cpp GGUF", None),
     "summarize": (summarize_command, summarize_arguments,
                   "summarize clusters from a .json or .jsonl file: headline, attributed points, stances", None),
     "eval": (eval_command, eval_arguments, "generate and score summaries; compare with peers", EVAL_HELP),

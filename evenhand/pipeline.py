@@ -58,10 +58,11 @@ class Pipeline:
     @classmethod
     def load(cls, selector: str | Path | None = None, *, stance: str | Path | bool | None = None,
              model: str | Path | None = None, headline: str | Path | bool | None = None, mode: str = "extractive",
-             quantize: str | None = None, **kwargs) -> "Pipeline":
+             quantize: str | None = None, backend: str | None = None, **kwargs) -> "Pipeline":
         """selector / stance / model / headline: checkpoint folders; None = the bundled default (headline and
         stance: if one is installed); False = none. `model` (the summarizer) is loaded only for
-        mode="abstractive"; without a headline model the best outlet title is the headline."""
+        mode="abstractive"; without a headline model the best outlet title is the headline.
+        quantize / backend: how both generators (summarizer, headline) run; see Summarizer.load."""
         from .inference.summarizer import Summarizer
         from .models.defaults import default_checkpoint, default_checkpoint_or_none
         from .models.selector import SentenceEmbedder, SentenceSelector
@@ -69,10 +70,10 @@ class Pipeline:
         if mode not in MODES:
             raise EvenhandError(f"mode must be one of {MODES}, got {mode!r}")
         sel = SentenceSelector.load(Path(selector) if selector is not None else default_checkpoint("selector"))
-        generator = Summarizer.load(model, quantize=quantize) if mode == "abstractive" else None
+        generator = Summarizer.load(model, quantize=quantize, backend=backend) if mode == "abstractive" else None
         if headline in (None, True):
             headline = default_checkpoint_or_none("headline") if mode == "extractive" else None
-        head = Summarizer.load(headline, quantize=quantize) if headline else None
+        head = Summarizer.load(headline, quantize=quantize, backend=backend) if headline else None
         # Similarity uses the selector's own base encoder (all-MiniLM-L6-v2 for the bundled one).
         embedder = SentenceEmbedder.load(sel.base_model or "all-minilm-l6-v2")
         return cls(sel, embedder, stance=load_stance(stance), generator=generator, headline=head,

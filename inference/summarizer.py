@@ -98,11 +98,14 @@ class Summarizer:
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, dtype=None, max_source_tokens: int | None = None,
-             device: str | None = None, quantize: str | None = None) -> "Summarizer":
+             device: str | None = None, quantize: str | None = None,
+             backend: str | None = None) -> "Summarizer":
         """Load a summarizer checkpoint folder (None: the bundled default).
 
         quantize: "int8" quantizes every Linear layer's weights to int8 (dynamic quantization, CPU only;
             about 1.5-2x faster generation on x86, see README "Speed on CPU"); None/"none" keeps float weights.
+        backend: "torch" (default) or "llama.cpp": generate with llama.cpp on the base GGUF plus the adapter as
+            a LoRA GGUF (inference/llamacpp.py; needs `pip install "evenhand[llamacpp]"`).
         """
         from evenhand.models.defaults import default_checkpoint
         from evenhand.models.loading import load_summarizer_checkpoint
@@ -115,7 +118,16 @@ class Summarizer:
         if quantize and dtype not in (None, torch.float32, "float32"):
             raise EvenhandError(f"quantize={quantize!r} needs float32 weights; drop dtype={dtype!r}")
         folder = Path(path) if path is not None else default_checkpoint("summarizer")
-        model, tokenizer, manifest = load_summarizer_checkpoint(folder, dtype=dtype)
+        from .llamacpp import normalize_backend
+
+        if normalize_backend(backend) == "llama.cpp":
+            from .llamacpp import load_llamacpp_checkpoint
+
+            if quantize or dtype is not None or (device and not str(device).startswith("cpu")):
+                raise EvenhandError("backend='llama.cpp' runs the GGUF's own weights on CPU; drop quantize, dtype and device")
+            model, tokenizer, manifest = load_llamacpp_checkpoint(folder)
+        else:
+            model, tokenizer, manifest = load_summarizer_checkpoint(folder, dtype=dtype)
         if device:
             model.to(device)
         if quantize:
@@ -229,6 +241,9 @@ class Summarizer:
     @torch.inference_mode()
     def _generate(self, batch: Sequence[list[int]], gen: dict[str, Any]) -> list[tuple[str, int]]:
         pad = self.tokenizer.pad_token_id
+        if getattr(self.model, "generates_ids", False):  # a non-torch backend: inference/llamacpp.py
+            rows = self.model.generate_ids(batch, gen, stop=self._eos_ids(), exclude=self._copy_bias_exclude())
+            return [(self.tokenizer.decode(row, skip_special_tokens=True).strip(), len(row)) for row in rows]
         width = max(len(ids) for ids in batch)
         input_ids, mask = [], []
         for ids in batch:
@@ -249,8 +264,7 @@ class Summarizer:
         copy_bias = float(gen.pop("copy_bias", 0.0) or 0.0)
         extra = {}
         if copy_bias:
-            exclude = set(self.tokenizer.all_special_ids) | ({pad} if pad is not None else set())
-            extra["logits_processor"] = LogitsProcessorList([SourceCopyBias(batch, copy_bias, exclude)])
+            extra["logits_processor"] = LogitsProcessorList([SourceCopyBias(batch, copy_bias, self._copy_bias_exclude())])
         out = self.model.generate(**inputs, pad_token_id=pad, **gen, **extra)
         # Encoder-decoder outputs start with the decoder start token; causal outputs repeat the prompt.
         new = out[:, 1:] if self.is_encoder_decoder else out[:, width:]
@@ -261,6 +275,10 @@ class Summarizer:
             n_new = next((j for j, t in enumerate(row) if t in stop), len(row))
             texts.append((self.tokenizer.decode(row[:n_new], skip_special_tokens=True).strip(), n_new))
         return texts
+
+    def _copy_bias_exclude(self) -> set[int]:
+        pad = self.tokenizer.pad_token_id
+        return set(self.tokenizer.all_special_ids) | ({pad} if pad is not None else set())
 
     def _eos_ids(self) -> set[int]:
         eos = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)

@@ -50,21 +50,34 @@ def load_base_lm(name_or_path: str, *, dtype=None):
 GENERATOR_TASKS = ("summarizer", "headline")  # language models that evenhand prompts and decodes
 
 
-def load_summarizer_checkpoint(path: str | Path, *, dtype=None, merge: bool = True):
-    """Return (model, tokenizer, manifest) for a checkpoint folder written by `evenhand train`."""
-    from transformers import AutoTokenizer
-
+def read_generator_manifest(path: str | Path) -> Manifest:
+    """The manifest of a generator checkpoint (summarizer or headline); any other task is a CheckpointError."""
     path = Path(path)
     manifest: Manifest = read_manifest(path)
     if manifest.task not in GENERATOR_TASKS:
         raise CheckpointError(f"{path} is a '{manifest.task}' checkpoint; a generator ({' or '.join(GENERATOR_TASKS)}) "
                               "checkpoint was expected")
+    return manifest
+
+
+def load_checkpoint_tokenizer(path: str | Path):
+    """The tokenizer saved in a checkpoint folder (every backend encodes with it)."""
+    from transformers import AutoTokenizer
+
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+        tokenizer = AutoTokenizer.from_pretrained(Path(path), trust_remote_code=False)
     except (OSError, ValueError) as exc:
         raise CheckpointError(f"{path}: the tokenizer files are missing or damaged: {exc}") from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_summarizer_checkpoint(path: str | Path, *, dtype=None, merge: bool = True):
+    """Return (model, tokenizer, manifest) for a checkpoint folder written by `evenhand train`."""
+    path = Path(path)
+    manifest = read_generator_manifest(path)
+    tokenizer = load_checkpoint_tokenizer(path)
     if manifest.adapter:
         from peft import PeftModel
 

