@@ -13,13 +13,14 @@ from evenhand.pipeline import MODES, Pipeline
 
 
 @lru_cache(maxsize=4)
-def _cached(selector: str | None, stance: str | bool | None, model: str | None, mode: str) -> Pipeline:
-    return Pipeline.load(selector, stance=stance, model=model, mode=mode)
+def _cached(selector: str | None, stance: str | bool | None, model: str | None, mode: str,
+            backend: str | None) -> Pipeline:
+    return Pipeline.load(selector, stance=stance, model=model, mode=mode, backend=backend)
 
 
 def summarize(articles: Any, *, mode: str = "extractive", selector: str | Path | None = None,
               model: str | Path | None = None, stance: str | Path | bool | None = None,
-              topic: str | None = None, **generation) -> SummaryResult:
+              topic: str | None = None, backend: str | None = None, **generation) -> SummaryResult:
     """Summarize one cluster of articles neutrally, attribute each point, and report each country's stance.
 
     articles: a list of article texts, a list of {"source", "title", "text"} dicts, or a cluster
@@ -31,6 +32,7 @@ def summarize(articles: Any, *, mode: str = "extractive", selector: str | Path |
     model: a summarizer checkpoint folder for mode="abstractive"; None = the bundled default.
     stance: a stance checkpoint folder; None = the bundled default if installed; False = skip stances.
     topic: what the stances are about; default: the cluster's topic, else the summary's headline.
+    backend: how generators run, "torch" (default) or "llama.cpp" (needs `pip install "evenhand[llamacpp]"`).
     generation: generate() options for mode="abstractive", such as max_new_tokens=120, num_beams=4.
 
     The loaded models are cached, so repeated calls are fast; for many clusters use
@@ -51,5 +53,5 @@ def summarize(articles: Any, *, mode: str = "extractive", selector: str | Path |
     if stance is True:
         stance = None  # True = "yes, stances": the bundled default
     as_str = (lambda v: str(v) if isinstance(v, Path) else v)
-    pipeline = _cached(as_str(selector), as_str(stance), as_str(model), mode)
+    pipeline = _cached(as_str(selector), as_str(stance), as_str(model), mode, backend)
     return pipeline.summarize(cluster, topic=topic, **generation)

@@ -11,7 +11,8 @@ wrote. What selection decides (pure functions here, property-tested):
 - score: a trained selector's score (models/selector.py), raised by cross-source support
   (other outlets have a sentence that says the same) and, optionally, by a lead position, and lowered by
   loaded words;
-- balance: outlets take turns, so none dominates and none is dropped while the budget lasts;
+- balance: outlets take turns, so none dominates and none is dropped while the budget lasts (an outlet
+  whose sentence says what a chosen point says has had its turn: it is credited on that point);
 - redundancy: a sentence too similar to one already chosen is skipped (it becomes attribution);
 - length: a word budget near a reference roundup's length, never exceeded;
 - order: the best title first as the headline, then points by their position in their article
@@ -125,7 +126,7 @@ def select(cands: list[Candidate], scores: list[float], sim: np.ndarray, *, n_so
 
 
 def _balanced_mmr(cands: list[Candidate], adj: list[float], sim: np.ndarray, s: SelectionSettings) -> list[int]:
-    """Greedy: the outlets with the fewest chosen sentences pick next, each its best non-redundant sentence
+    """Greedy: the outlets that report the fewest chosen points pick next, each its best non-redundant sentence
     that still fits the budget; an outlet with nothing left that fits drops out of the rotation. In the first
     round every pick leaves room for the shortest sentence of each outlet still waiting, so no outlet is
     dropped while the budget can hold one sentence of each."""
@@ -159,7 +160,11 @@ def _balanced_mmr(cands: list[Candidate], adj: list[float], sim: np.ndarray, s: 
             continue
         chosen.append(best)
         pool.discard(best)
-        count[cands[best].article] += 1
+        # Every outlet that reports this point has had its turn: the rotation then favours what outlets
+        # share over a sentence only one outlet wrote (often its framing: "Furious officials hit back").
+        for a in {cands[best].article} | supporting_articles(cands, sim, best, s.support_threshold):
+            if a in count:
+                count[a] += 1
         used += words[best]
     return chosen
 
