@@ -270,7 +270,7 @@ def test_bundled_summarizer_in_llamacpp_agrees_with_torch():
     folder = default_checkpoint("summarizer")
     torch_s = Summarizer.load(folder)
     cpp_s = Summarizer.load(folder, backend="llama.cpp")
-    (cluster,) = read_clusters(str(Path(__file__).parent.parent / "examples" / "pact_cluster.json"))
+    (cluster,) = read_clusters(str(Path(__file__).parents[2] / "examples" / "pact_cluster.json"))
     prompt, ids = torch_s._fit_prompt(cluster, torch_s._source_budget(torch_s.generation), torch_s.generation)
     with torch.inference_mode():
         out = torch_s.model.generate(torch.tensor([ids]), max_new_tokens=48, min_new_tokens=48, do_sample=False,

@@ -17,7 +17,7 @@ from evenhand.evaluation.peers import display_name, find_peer_files, peers_appli
 from evenhand.evaluation.rouge import rouge_f1
 from evenhand.evaluation.text import strip_markers
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 NEUS_TEST = SHARED / "neus" / "test.source"
 PEER_DIR = SHARED / "neus_peer_outputs"
 needs_data = pytest.mark.skipif(not NEUS_TEST.is_file() or not PEER_DIR.is_dir(), reason="shared NeuS data not present")

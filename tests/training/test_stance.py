@@ -23,7 +23,7 @@ from evenhand.training.stance import (
     train,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "stance_minilm.yaml"
 
 ROWS = [
