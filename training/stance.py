@@ -44,8 +44,7 @@ _BRACKETED = re.compile(r"\[([^\[\]]+)\]")
 @dataclass
 class StanceData:
     train_file: str = f"{DS_DIR}/train.txt"
-    valid_file: str | None = f"{DS_DIR}/valid.txt"
-    test_file: str | None = f"{DS_DIR}/test.txt"  # read by `stance-eval`, never in training
+    val_file: str | None = f"{DS_DIR}/valid.txt"
     max_length: int = 128  # tokens of "holder: ...; target: ..." plus the sentence
     class_weighting: Literal["none", "sqrt", "balanced"] = "sqrt"  # inverse (sqrt) class frequency
     # Keep at most this many neutral training examples per polar one (None: all). Neutral is
@@ -77,7 +76,7 @@ class StanceTrainConfig:
             raise ConfigError("data.max_length must be at least 16")
         if t.learning_rate <= 0:
             raise ConfigError("trainer.learning_rate must be > 0")
-        if t.early_stopping_patience is not None and self.data.valid_file and t.save_steps % t.eval_steps:
+        if t.early_stopping_patience is not None and self.data.val_file and t.save_steps % t.eval_steps:
             raise ConfigError(
                 f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
                 "when early stopping keeps the best checkpoint"
@@ -245,7 +244,7 @@ def train(cfg: StanceTrainConfig) -> Path | None:
     tokenizer = load_tokenizer(cfg.base_model)
     train_ex = to_examples(read_directed_tsv(cfg.data.train_file, cfg.data.limit_train))
     train_ex = subsample_neutral(train_ex, cfg.data.neutral_ratio, cfg.seed)
-    val_ex = to_examples(read_directed_tsv(cfg.data.valid_file, cfg.data.limit_val)) if cfg.data.valid_file else []
+    val_ex = to_examples(read_directed_tsv(cfg.data.val_file, cfg.data.limit_val)) if cfg.data.val_file else []
     train_ds = tokenize_examples(train_ex, tokenizer, cfg.data.max_length)
     val_ds = tokenize_examples(val_ex, tokenizer, cfg.data.max_length) if val_ex else None
     weights = class_weights(train_ex, cfg.data.class_weighting)
@@ -277,8 +276,9 @@ def train(cfg: StanceTrainConfig) -> Path | None:
     if not run_trainer(trainer, out, cfg.resume):
         return None
     final = out / "final"
-    save_stance(trainer.model, tokenizer, final, cfg, metrics=_final_metrics(trainer))
-    print(f"evenhand: wrote checkpoint {final}", flush=True)
+    if trainer.is_world_process_zero():  # under DDP every rank gets here; one writes
+        save_stance(trainer.model, tokenizer, final, cfg, metrics=_final_metrics(trainer))
+        print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
 
 

@@ -126,7 +126,7 @@ def tiny_run(tmp_path_factory):
     def run(name: str, *overrides: str) -> Path:
         cfg = load_config(CONFIG, [
             f"base_model={base}", f"output_dir={root / name}", f"data.train_file={data}",
-            f"data.valid_file={data}", "data.limit_val=null", "trainer.max_steps=4", "trainer.eval_steps=2",
+            f"data.val_file={data}", "data.limit_val=null", "trainer.max_steps=4", "trainer.eval_steps=2",
             "trainer.save_steps=2", "trainer.per_device_train_batch_size=8", "trainer.logging_steps=2",
             "top_layers=1", "torch_threads=null", *overrides,
         ], StanceTrainConfig)
