@@ -96,6 +96,9 @@ def _store_given_predictions(out_dir: Path, source: Path, preds: dict[str, Predi
     _write_jsonl(path, [p.to_dict() for p in preds.values()])
 
 
+Systems = list[tuple[str, dict[str, Prediction], Path, "str | None"]]  # name, predictions, folder, given file
+
+
 def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> EvalOutcome:
     """Run one evaluation. `generate_fn` replaces the summarizer (tests, custom generation)."""
     if bool(req.checkpoint) == bool(req.predictions) and generate_fn is None:
@@ -115,70 +118,13 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
         "evenhand_version": evenhand.__version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-
-    # (name, predictions, folder, predictions file or None) per system
-    systems_in: list[tuple[str, dict[str, Prediction], Path, str | None]] = []
     if req.checkpoint or generate_fn is not None:
-        name = req.name or (checkpoint_name(req.checkpoint) if req.checkpoint else "system")
-        if generate_fn is None:
-            if not Path(req.checkpoint).exists():
-                raise EvaluationError(f"checkpoint not found: {req.checkpoint}")
-            generate_fn = checkpoint_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
-                                                 quantize=req.quantize, stance=any(c.stances for c in clusters),
-                                                 backend=req.backend)
-        meta = {"checkpoint": str(Path(req.checkpoint).resolve()) if req.checkpoint else name,
-                "max_new_tokens": req.max_new_tokens}
-        if req.quantize and req.quantize != "none":
-            # int8 outputs differ from float ones: never mix them in one predictions file.
-            meta["quantize"] = req.quantize
-            run_info["quantize"] = req.quantize
-        # llama.cpp's outputs differ from torch's in some tokens: never mix them in one file, in either order
-        # (None for torch, so prediction files written before backends existed still resume).
-        meta["backend"] = req.backend if req.backend not in (None, "torch") else None
-        if meta["backend"]:
-            run_info["backend"] = meta["backend"]
-        preds = generate_predictions(
-            clusters, generate_fn, out_dir / "predictions.jsonl",
-            batch_size=req.batch_size, meta=meta, progress=req.settings.progress,
-        )
-        systems_in.append((name, preds, out_dir, None))
+        systems_in = _generated_system(req, clusters, out_dir, run_info, generate_fn)
     else:
-        several = len(req.predictions) > 1
-        names = [display_name(p) for p in req.predictions]
-        if several and req.name:
-            raise EvaluationError("--name applies to one system; with several --predictions files names come from the files")
-        if len(set(names)) != len(names):
-            raise EvaluationError(f"--predictions files must have distinct names, got {names}")
-        for p, name in zip(req.predictions, names):
-            preds = read_predictions(p, clusters, n_total)
-            folder = out_dir / _safe_name(name) if several else out_dir
-            folder.mkdir(parents=True, exist_ok=True)
-            _store_given_predictions(folder, Path(p), preds)
-            systems_in.append((req.name or name, preds, folder, str(p)))
-
+        systems_in = _given_systems(req, clusters, n_total, out_dir)
     scored = [scorer.score(name, clusters, preds) for name, preds, _, _ in systems_in]
     run_info["references_profile"] = scorer.reference_profile(clusters)
-
-    peers: dict[str, dict[str, Any]] = {}
-    peer_dir = Path(req.peers) if req.peers else DEFAULT_PEER_DIR
-    if req.use_peers and (req.peers or (len(scored) == 1 and peer_dir.is_dir())):
-        if not find_peer_files(peer_dir):
-            if req.peers:
-                raise EvaluationError(f"--peers {req.peers}: no peer output files (lexrank.txt, neus.txt, ...) there")
-        elif not peers_applicable(clusters):
-            if req.peers:
-                raise EvaluationError("--peers: peer outputs exist only for the NeuS test split (ids neus-test-NNNN)")
-        else:
-            own = {Path(p).resolve() for p in req.predictions}
-            peers = score_peers(clusters, peer_dir, scorer, cache_dir=out_dir / "peers", exclude=own)
-
-    # Cache file stems of the peers shown, so `evenhand card --metrics` can show the same table.
-    run_info["peer_files"] = [Path(m["predictions_file"]).stem for m in peers.values() if m.get("predictions_file")]
-    if req.baselines:
-        from .baselines import score_baselines
-
-        peers.update(score_baselines(req.baselines, clusters, scorer, cache_dir=out_dir / "peers"))
-        run_info["peer_files"] += [f"baseline-{n}" for n in req.baselines]
+    peers = _peers_and_baselines(req, clusters, scorer, out_dir, run_info, n_systems=len(scored))
     for s, (_, _, folder, pred_file) in zip(scored, systems_in):
         _write_system(folder, s, dict(run_info, predictions_file=pred_file) if pred_file else run_info)
     if len(scored) > 1:
@@ -193,3 +139,74 @@ def run_eval(req: EvalRequest, *, generate_fn: GenerateFn | None = None) -> Eval
         )
         card = write_model_card(req.checkpoint, data, force=req.card_force)
     return EvalOutcome(out_dir=out_dir, systems=scored, peers=peers, report=report, card=card)
+
+
+def _generated_system(req: EvalRequest, clusters, out_dir: Path, run_info: dict[str, Any],
+                      generate_fn: GenerateFn | None) -> Systems:
+    """Generate (or resume) the checkpoint's predictions into out_dir/predictions.jsonl."""
+    name = req.name or (checkpoint_name(req.checkpoint) if req.checkpoint else "system")
+    if generate_fn is None:
+        if not Path(req.checkpoint).exists():
+            raise EvaluationError(f"checkpoint not found: {req.checkpoint}")
+        generate_fn = checkpoint_generate_fn(req.checkpoint, max_new_tokens=req.max_new_tokens,
+                                             quantize=req.quantize, stance=any(c.stances for c in clusters),
+                                             backend=req.backend)
+    meta = {"checkpoint": str(Path(req.checkpoint).resolve()) if req.checkpoint else name,
+            "max_new_tokens": req.max_new_tokens}
+    if req.quantize and req.quantize != "none":
+        # int8 outputs differ from float ones: never mix them in one predictions file.
+        meta["quantize"] = req.quantize
+        run_info["quantize"] = req.quantize
+    # llama.cpp's outputs differ from torch's in some tokens: never mix them in one file, in either order
+    # (None for torch, so prediction files written before backends existed still resume).
+    meta["backend"] = req.backend if req.backend not in (None, "torch") else None
+    if meta["backend"]:
+        run_info["backend"] = meta["backend"]
+    preds = generate_predictions(
+        clusters, generate_fn, out_dir / "predictions.jsonl",
+        batch_size=req.batch_size, meta=meta, progress=req.settings.progress,
+    )
+    return [(name, preds, out_dir, None)]
+
+
+def _given_systems(req: EvalRequest, clusters, n_total: int, out_dir: Path) -> Systems:
+    """Ready-made predictions files, each copied into its system's folder."""
+    several = len(req.predictions) > 1
+    names = [display_name(p) for p in req.predictions]
+    if several and req.name:
+        raise EvaluationError("--name applies to one system; with several --predictions files names come from the files")
+    if len(set(names)) != len(names):
+        raise EvaluationError(f"--predictions files must have distinct names, got {names}")
+    systems: Systems = []
+    for p, name in zip(req.predictions, names):
+        preds = read_predictions(p, clusters, n_total)
+        folder = out_dir / _safe_name(name) if several else out_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        _store_given_predictions(folder, Path(p), preds)
+        systems.append((req.name or name, preds, folder, str(p)))
+    return systems
+
+
+def _peers_and_baselines(req: EvalRequest, clusters, scorer: Scorer, out_dir: Path, run_info: dict[str, Any], *,
+                         n_systems: int) -> dict[str, dict[str, Any]]:
+    """The published peers (NeuS test only) and the requested baselines, scored and cached in out_dir/peers."""
+    peers: dict[str, dict[str, Any]] = {}
+    peer_dir = Path(req.peers) if req.peers else DEFAULT_PEER_DIR
+    if req.use_peers and (req.peers or (n_systems == 1 and peer_dir.is_dir())):
+        if not find_peer_files(peer_dir):
+            if req.peers:
+                raise EvaluationError(f"--peers {req.peers}: no peer output files (lexrank.txt, neus.txt, ...) there")
+        elif not peers_applicable(clusters):
+            if req.peers:
+                raise EvaluationError("--peers: peer outputs exist only for the NeuS test split (ids neus-test-NNNN)")
+        else:
+            own = {Path(p).resolve() for p in req.predictions}
+            peers = score_peers(clusters, peer_dir, scorer, cache_dir=out_dir / "peers", exclude=own)
+    # Cache file stems of the peers shown, so `evenhand card --metrics` can show the same table.
+    run_info["peer_files"] = [Path(m["predictions_file"]).stem for m in peers.values() if m.get("predictions_file")]
+    if req.baselines:
+        from .baselines import score_baselines
+
+        peers.update(score_baselines(req.baselines, clusters, scorer, cache_dir=out_dir / "peers"))
+        run_info["peer_files"] += [f"baseline-{n}" for n in req.baselines]
+    return peers

@@ -59,24 +59,23 @@ class TrainerSettings:
 
 
 @dataclass
-class SummarizerTrainConfig:
-    task: Literal["summarizer"] = "summarizer"
-    base_model: str = "smollm2-135m-instruct"
-    output_dir: str = "runs/summarizer"
+class BaseTrainConfig:
+    """What every task's config shares: the run, LoRA, the Trainer settings and their checks. A task's config
+    (one per entry of training/tasks.py) adds `task`, its `data` section and its own defaults."""
+
+    base_model: str = ""
+    output_dir: str = "runs/run"
     seed: int = 42
     resume: bool = True  # continue from the newest checkpoint in output_dir/checkpoints if there is one
     # torch CPU threads (None: torch's default). On a busy machine one thread can be several
     # times faster than two that wait on each other (measured: 15 s vs 45-100 s per step).
     torch_threads: int | None = None
-    data: SummarizerData = field(default_factory=SummarizerData)
     lora: LoraSettings = field(default_factory=LoraSettings)
     trainer: TrainerSettings = field(default_factory=TrainerSettings)
-    generation: dict = field(default_factory=dict)  # default generate() kwargs stored with the checkpoint
 
     def validate(self) -> None:
         t = self.trainer
-        if self.data.max_source_tokens < 16:
-            raise ConfigError("data.max_source_tokens must be at least 16")
+        self.validate_data()
         if t.early_stopping_patience is not None and self.data.val_file and t.save_steps % t.eval_steps:
             raise ConfigError(
                 f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
@@ -84,6 +83,22 @@ class SummarizerTrainConfig:
             )
         if t.learning_rate <= 0:
             raise ConfigError("trainer.learning_rate must be > 0")
+
+    def validate_data(self) -> None:
+        """A task's own checks of its data section."""
+
+
+@dataclass
+class SummarizerTrainConfig(BaseTrainConfig):
+    task: Literal["summarizer"] = "summarizer"
+    base_model: str = "smollm2-135m-instruct"
+    output_dir: str = "runs/summarizer"
+    data: SummarizerData = field(default_factory=SummarizerData)
+    generation: dict = field(default_factory=dict)  # default generate() kwargs stored with the checkpoint
+
+    def validate_data(self) -> None:
+        if self.data.max_source_tokens < 16:
+            raise ConfigError("data.max_source_tokens must be at least 16")
 
 
 @dataclass

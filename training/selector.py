@@ -29,7 +29,7 @@ from evenhand.text import article_body, parse_all, strip_markers
 
 from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
                      training_arguments)
-from .config import LoraSettings, TrainerSettings
+from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
 
@@ -44,28 +44,15 @@ class SelectorData:
 
 
 @dataclass
-class SelectorTrainConfig:
+class SelectorTrainConfig(BaseTrainConfig):
     task: Literal["selector"] = "selector"
     base_model: str = "all-minilm-l6-v2"
     output_dir: str = "runs/selector_minilm"
-    seed: int = 42
-    resume: bool = True
-    torch_threads: int | None = None  # one thread is often faster than two on a shared 2-core machine
     data: SelectorData = field(default_factory=SelectorData)
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    trainer: TrainerSettings = field(default_factory=TrainerSettings)
 
-    def validate(self) -> None:
-        t = self.trainer
+    def validate_data(self) -> None:
         if self.data.max_length < 16:
             raise ConfigError("data.max_length must be at least 16")
-        if t.learning_rate <= 0:
-            raise ConfigError("trainer.learning_rate must be > 0")
-        if t.early_stopping_patience is not None and self.data.val_file and t.save_steps % t.eval_steps:
-            raise ConfigError(
-                f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
-                "when early stopping keeps the best checkpoint"
-            )
 
 
 # --- labels -------------------------------------------------------------------------------

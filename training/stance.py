@@ -33,7 +33,7 @@ from evenhand.text import prf1
 
 from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
                      training_arguments)
-from .config import LoraSettings, TrainerSettings
+from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
 
@@ -55,32 +55,17 @@ class StanceData:
 
 
 @dataclass
-class StanceTrainConfig:
+class StanceTrainConfig(BaseTrainConfig):
     task: Literal["stance"] = "stance"
     base_model: str = "all-minilm-l6-v2"
     output_dir: str = "runs/stance_minilm"
-    seed: int = 42
-    resume: bool = True
     data: StanceData = field(default_factory=StanceData)
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    # torch CPU threads for this run (None: torch's default). On a shared, busy machine one
-    # thread is several times faster than two that wait on each other.
-    torch_threads: int | None = None
-    trainer: TrainerSettings = field(default_factory=TrainerSettings)
 
-    def validate(self) -> None:
-        t = self.trainer
-        if self.data.neutral_ratio is not None and self.data.neutral_ratio <= 0:
-            raise ConfigError("data.neutral_ratio must be > 0 (or null to keep every neutral example)")
+    def validate_data(self) -> None:
         if self.data.max_length < 16:
             raise ConfigError("data.max_length must be at least 16")
-        if t.learning_rate <= 0:
-            raise ConfigError("trainer.learning_rate must be > 0")
-        if t.early_stopping_patience is not None and self.data.val_file and t.save_steps % t.eval_steps:
-            raise ConfigError(
-                f"trainer.save_steps ({t.save_steps}) must be a multiple of trainer.eval_steps ({t.eval_steps}) "
-                "when early stopping keeps the best checkpoint"
-            )
+        if self.data.neutral_ratio is not None and self.data.neutral_ratio <= 0:
+            raise ConfigError("data.neutral_ratio must be > 0 (or null to keep every neutral example)")
 
 
 @dataclass
