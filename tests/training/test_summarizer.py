@@ -190,3 +190,33 @@ def test_top_layers_beyond_the_model_is_a_config_error():
     assert top_layer_indices(30, None) is None
     with pytest.raises(ConfigError, match="lora.top_layers must be between 1 and 2"):
         top_layer_indices(2, 10)
+
+
+def test_headline_task_trains_on_titles_and_leads_and_its_headline_is_guarded(
+        train_overrides, tiny_causal, corpus_dir, tmp_path, repo_root, tiny_selector, tiny_tokenizer):
+    from evenhand.inference.guard import SourceIndex, check
+    from evenhand.inference.prompting import build_prompt
+    from evenhand.models.checkpoint import read_manifest
+    from evenhand.models.selector import SentenceEmbedder, SentenceSelector
+    from evenhand.pipeline import Pipeline
+
+    cluster = read_jsonl(corpus_dir / "val.jsonl")[0]
+    # The headline prompt shows titles and lead sentences only; the target is the reference's first line.
+    prompt = build_prompt(cluster, tiny_tokenizer, max_source_tokens=400, task="headline").text
+    assert "Shipping firms warned" not in prompt and all(a.title in prompt for a in cluster.articles)
+    ex = encode_example(cluster, tiny_tokenizer, max_source_tokens=400, max_target_tokens=40,
+                        is_encoder_decoder=False, rng=None, task="headline")
+    target = [t for t, lab in zip(ex["input_ids"], ex["labels"]) if lab != -100]
+    assert tiny_tokenizer.decode(target, skip_special_tokens=True).strip() == cluster.summary.split("\n")[0]
+
+    config = repo_root / "configs" / "headline_smollm2.yaml"
+    assert main(["train", str(config), *train_overrides(tiny_causal, corpus_dir, tmp_path / "h",
+                                                        **{"trainer.max_steps": 2})]) == 0
+    final = tmp_path / "h" / "final"
+    assert read_manifest(final, task="headline").task == "headline"
+    selector, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(selector), SentenceEmbedder.load(str(base)),
+                        headline=Summarizer.load(final))
+    result = pipeline.summarize(cluster)
+    assert result.guard.generated  # the headline was generated, then checked
+    assert [s.text for s in check(result.headline, SourceIndex.build(cluster)) if not s.supported] == []
