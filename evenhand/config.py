@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import sys
 import types
 import typing
 from pathlib import Path
@@ -132,13 +133,24 @@ def from_dict(cls: type[T], data: Mapping[str, Any], *, where: str = "config", p
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     kwargs: dict[str, Any] = {}
+    extra = cls.passthrough_keys() if hasattr(cls, "passthrough_keys") else set()
+    passthrough: dict[str, Any] = {}
     for key, value in data.items():
+        if key not in fields and key in extra:  # handed over as it is (TrainerSettings -> TrainingArguments)
+            passthrough[key] = value
+            continue
         if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(key), list(fields) + sorted(extra), n=1, cutoff=0.6)
             hint = f"; did you mean '{prefix}{close[0]}'?" if close else ""
-            known = ", ".join(sorted(fields))
+            known = ", ".join(sorted(fields)) + (" or any transformers.TrainingArguments field" if extra else "")
+            if extra and key in getattr(sys.modules.get(cls.__module__), "SET_BY_EVENHAND", ()):
+                raise ConfigError(f"{where}: '{prefix}{key}' is set by evenhand from the rest of the config "
+                                  "(output_dir and seed at the top level, evaluation and saving by eval_steps, "
+                                  "save_steps and early_stopping_patience)")
             raise ConfigError(f"{where}: unknown key '{prefix}{key}'{hint} (known keys: {known})")
         kwargs[key] = _coerce(value, hints[key], f"{prefix}{key}", where)
+    if passthrough:
+        kwargs["passthrough"] = {**kwargs.get("passthrough", {}), **passthrough}
     try:
         obj = cls(**kwargs)
     except TypeError as exc:
@@ -182,7 +194,8 @@ def _route_shorthand(cls: type, overrides: dict[str, Any]) -> dict[str, Any]:
         owners = [
             name
             for name, tp in hints.items()
-            if dataclasses.is_dataclass(tp) and key in {f.name for f in dataclasses.fields(tp)}
+            if dataclasses.is_dataclass(tp) and (key in {f.name for f in dataclasses.fields(tp)}
+                                                 or key in (tp.passthrough_keys() if hasattr(tp, "passthrough_keys") else ()))
         ]
         if len(owners) == 1:
             routed.setdefault(owners[0], {})[key] = value

@@ -70,33 +70,31 @@ def training_arguments(
             "metric_for_best_model": "eval_loss",
             "greater_is_better": False,
         }
-    return TrainingArguments(
-        output_dir=str(Path(output_dir) / CHECKPOINTS),
-        learning_rate=s.learning_rate,
-        num_train_epochs=s.num_train_epochs,
-        max_steps=s.max_steps,
-        per_device_train_batch_size=s.per_device_train_batch_size,
-        per_device_eval_batch_size=s.per_device_eval_batch_size,
-        gradient_accumulation_steps=s.gradient_accumulation_steps,
-        warmup_steps=s.warmup_ratio,  # transformers 5: a float < 1 is a ratio of total steps
-        weight_decay=s.weight_decay,
-        lr_scheduler_type=s.lr_scheduler_type,
-        logging_steps=s.logging_steps,
-        save_strategy="steps",
-        save_steps=s.save_steps,
-        save_total_limit=s.save_total_limit,
-        dataloader_num_workers=s.dataloader_num_workers,
-        bf16=s.bf16,
-        use_cpu=s.use_cpu,
-        torch_compile=s.torch_compile,
-        seed=seed,
-        data_seed=seed,
-        report_to=[],
-        remove_unused_columns=False,
-        disable_tqdm=False,
+    # Every trainer: key goes to TrainingArguments as it is, but for evenhand's own two (early stopping, and
+    # gradient checkpointing, which the recipes enable on the model) and warmup_ratio, which transformers 5
+    # takes as a float warmup_steps (< 1: a share of the total steps).
+    own = {k: v for k, v in asdict(s).items() if k not in ("early_stopping_patience", "gradient_checkpointing",
+                                                            "warmup_ratio", "passthrough")}
+    kwargs = {
+        **own,
+        "warmup_steps": s.warmup_ratio,
+        **s.passthrough,
+        "output_dir": str(Path(output_dir) / CHECKPOINTS),
+        "save_strategy": "steps",
+        "seed": seed,
+        "data_seed": seed,
+        "report_to": [],
+        "remove_unused_columns": False,
+        "disable_tqdm": False,
         **eval_kwargs,
         **extra,
-    )
+    }
+    try:
+        return TrainingArguments(**kwargs)
+    except (TypeError, ValueError) as exc:
+        given = sorted(s.passthrough)
+        raise ConfigError(f"trainer: TrainingArguments refused the settings ({exc})"
+                          + (f"; passed through as given: {given}" if given else "")) from None
 
 
 def callbacks_for(settings: TrainerSettings, has_eval: bool) -> list[TrainerCallback]:
@@ -178,9 +176,18 @@ def top_layer_indices(n_layers: int, top: int | None) -> list[int] | None:
     return list(range(n_layers - top, n_layers))
 
 
+def config_dict(cfg) -> dict[str, Any]:
+    """The config as written to train_config.yaml: passed-through Trainer keys back in the trainer section."""
+    data = asdict(cfg)
+    trainer = data.get("trainer")
+    if isinstance(trainer, dict):
+        trainer.update(trainer.pop("passthrough", None) or {})
+    return data
+
+
 def dump_config(cfg, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        yaml.safe_dump(asdict(cfg), fh, sort_keys=False)
+        yaml.safe_dump(config_dict(cfg), fh, sort_keys=False)
 
 
 def apply_encoder_lora(model, lora):
@@ -216,7 +223,7 @@ def save_encoder(model, tokenizer, folder: Path, cfg, *, task: str, labels, metr
         base_model=cfg.base_model if adapter else None,
         architecture="encoder",
         adapter=adapter,
-        config=asdict(cfg),
+        config=config_dict(cfg),
         extra={"train_metrics": metrics or {}, "labels": list(labels)},
     )
 

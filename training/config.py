@@ -35,7 +35,14 @@ class SummarizerData:
 
 @dataclass
 class TrainerSettings:
-    """The subset of transformers.TrainingArguments that evenhand exposes."""
+    """The `trainer:` section: passed through to transformers.TrainingArguments.
+
+    The fields below are the keys whose defaults evenhand sets for these small CPU runs (and the two it adds:
+    early_stopping_patience, warmup_ratio). Any other TrainingArguments field may be given too
+    (`trainer.max_grad_norm=0.5`, `trainer.optim=adafactor`): it is checked against TrainingArguments' fields,
+    with the same "did you mean" errors, and handed over as it is. The keys evenhand sets itself from the rest
+    of the config (output_dir, seed, evaluation and save strategy, ...) are refused here.
+    """
 
     learning_rate: float = 2e-4
     num_train_epochs: float = 3.0
@@ -56,6 +63,25 @@ class TrainerSettings:
     bf16: bool = False
     use_cpu: bool = False
     torch_compile: bool = False
+    passthrough: dict = field(default_factory=dict)  # the other TrainingArguments keys, as given
+
+    @classmethod
+    def passthrough_keys(cls) -> set[str]:
+        """TrainingArguments fields a config may set beyond the ones above."""
+        import dataclasses
+
+        from transformers import TrainingArguments
+
+        own = {f.name for f in dataclasses.fields(cls)}
+        return {f.name for f in dataclasses.fields(TrainingArguments) if f.init} - own - SET_BY_EVENHAND
+
+
+# TrainingArguments that evenhand derives from the rest of the config: setting them in `trainer:` would
+# fight the run's own logic (checkpoint folder, seeds, best-checkpoint selection), so they are refused.
+SET_BY_EVENHAND = frozenset({
+    "output_dir", "seed", "data_seed", "report_to", "remove_unused_columns", "disable_tqdm", "eval_strategy",
+    "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "save_strategy", "warmup_steps",
+})
 
 
 @dataclass

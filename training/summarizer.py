@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import asdict
+
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from evenhand.inference.prompting import build_prompt, encode_prompt, headline_o
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
-from .common import callbacks_for, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
+from .common import callbacks_for, config_dict, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
 from .config import SummarizerTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, 
         base_model=cfg.base_model if adapter else None,
         architecture="seq2seq" if is_encoder_decoder else "causal",
         adapter=adapter,
-        config=asdict(cfg),
+        config=config_dict(cfg),
         extra={"train_metrics": metrics or {}, "generation": dict(cfg.generation)},
     )
 

@@ -45,3 +45,17 @@ def test_bad_yaml_and_cross_field_checks(tmp_path):
         load_config(f, [], SummarizerTrainConfig)
     with pytest.raises(ConfigError, match="multiple of trainer.eval_steps"):
         load_config(None, ["eval_steps=3", "save_steps=4"], SummarizerTrainConfig)
+
+
+def test_trainer_section_passes_any_training_arguments_key_through_and_checks_the_rest(tmp_path):
+    from evenhand.training.common import training_arguments
+    from evenhand.training.config import SummarizerTrainConfig
+
+    cfg = load_config(None, ["trainer.max_grad_norm=0.25", "optim=adafactor", "max_steps=3"], SummarizerTrainConfig)
+    assert cfg.trainer.passthrough == {"max_grad_norm": 0.25, "optim": "adafactor"} and cfg.trainer.max_steps == 3
+    args = training_arguments(cfg.trainer, tmp_path, seed=1, has_eval=False)
+    assert args.max_grad_norm == 0.25 and getattr(args.optim, "value", args.optim) == "adafactor" and args.max_steps == 3
+    with pytest.raises(ConfigError, match=r"did you mean 'trainer.max_grad_norm'"):
+        load_config(None, ["trainer.max_grad_nrom=1"], SummarizerTrainConfig)
+    with pytest.raises(ConfigError, match=r"'trainer.output_dir' is set by evenhand"):
+        load_config(None, ["trainer.output_dir=x"], SummarizerTrainConfig)
