@@ -1,0 +1,69 @@
+"""Val sweep of the selection settings: selector scores and similarities computed once per cluster.
+
+    python scripts/selection_sweep.py --selector evenhand/default_checkpoints/selector --data data/neus/val.jsonl \
+        --n 150 --grid '{"budget_words": [60, 75], "loaded_penalty": [0.5, 1.0]}'
+    python scripts/selection_sweep.py --selector lead ...     # a lead-position prior instead of the selector
+
+Prints ROUGE-1/2/L/Lsum (the eval's scorer), words and loaded words per 100 for each grid point. Used to pick
+the shipped SelectionSettings on val; the test split is scored once, with `evenhand eval`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--selector", required=True, help="a selector checkpoint folder, or 'lead' for 1/(1+position)")
+    ap.add_argument("--data", default="data/neus/val.jsonl")
+    ap.add_argument("--n", type=int, default=150)
+    ap.add_argument("--grid", default="{}", help="JSON: SelectionSettings field -> list of values")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+
+    import torch
+
+    from evenhand.corpus import read_jsonl
+    from evenhand.evaluation.data import reference_text
+    from evenhand.evaluation.rouge import rouge_f1
+    from evenhand.inference.selection import (SelectionSettings, candidates, context_text, select, selector_pair,
+                                              similarity)
+    from evenhand.models.selector import SentenceEmbedder, SentenceSelector
+    from evenhand.text import article_body, loaded_words, parse_all
+
+    torch.set_num_threads(args.threads)
+    clusters = read_jsonl(args.data)[: args.n]
+    refs = [reference_text(c) for c in clusters]
+    parse_all(article_body(a) for c in clusters for a in c.articles)
+    embedder = SentenceEmbedder.load()
+    selector = None if args.selector == "lead" else SentenceSelector.load(args.selector)
+    t0, cached = time.perf_counter(), []
+    for c in clusters:
+        cands = candidates(c)
+        if selector is None:
+            scores = [1.0 / (1 + cd.position) if cd.kind == "sentence" else 0.5 for cd in cands]
+        else:
+            contexts = {a: context_text(cands, a) for a in range(len(c.articles))}
+            scores = selector.score([selector_pair(cd, contexts[cd.article]) for cd in cands])
+        cached.append((c, cands, scores, similarity(embedder.embed([cd.text for cd in cands]))))
+    print(f"scored {len(clusters)} clusters in {time.perf_counter() - t0:.1f} s ({args.selector})")
+    grid = json.loads(args.grid)
+    for values in itertools.product(*grid.values()) if grid else [()]:
+        settings = SelectionSettings(**dict(zip(grid, values)))
+        summaries = []
+        for c, cands, scores, sim in cached:
+            chosen = select(cands, scores, sim, n_sources=len(c.articles), settings=settings)
+            head = cands[chosen.headline].text + "\n" if chosen.headline is not None else ""
+            summaries.append(head + " ".join(cands[i].text for i in chosen.body))
+        r = {k: round(sum(v) / len(v), 2) for k, v in rouge_f1(summaries, refs).items()}
+        words = sum(len(x.split()) for x in summaries)
+        loaded = 100 * sum(len(loaded_words(x)) for x in summaries) / max(1, words)
+        print(dict(zip(grid, values)), r, f"words {words / len(summaries):.1f}", f"loaded/100 {loaded:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
