@@ -1,18 +1,21 @@
-"""Each country's stance toward a cluster's topic, with evidence sentences.
+"""Each country's stance toward a cluster's event, with the sentences that decided it.
 
     analyzer = StanceAnalyzer.load("runs/stance_minilm/final")
-    stances = analyzer.analyze(cluster, topic="Russia-North Korea defence pact")
-    stances["Russia"].label, stances["Russia"].evidence[0].sentence
+    stances = analyzer.analyze(cluster)              # event: the first outlet title
+    stances = analyzer.analyze(cluster, topic=headline)   # what the Pipeline passes
+    stances["Russia"].label, stances["Russia"].evidence[0].clause
 
 Three steps, the first and last without a model (and tested as pure functions):
 
-1. `holder_sentences`: split each article into sentences and keep the (sentence,
-   country) pairs where the country is the HOLDER: it acts or speaks ("Seoul said",
-   "the Kremlin rejected", "Chinese officials warned", "... was condemned by Russia").
-2. the sentence classifier scores holder -> topic as neutral / positive / negative.
+1. `holder_sentences`: from the dependency parse of each article line (evenhand.text.parse),
+   the (sentence, country) pairs where the country is the HOLDER, the agent of a verb
+   ("Seoul said", "the Kremlin rejected", "Chinese officials warned", "... was condemned by
+   Russia", '"...," Barr wrote' after "Attorney General William Barr"); see `agency`.
+2. the sentence classifier scores holder -> event as neutral / positive / negative.
 3. `aggregate`: per country, supports / opposes / neutral / mixed with a confidence
-   and the top evidence; the country whose act the topic names supports it (guideline
-   §6.3); `not_stated` for countries mentioned but never holders.
+   and the top evidence; a country that carries out the event (`event_actors`, found in
+   the text) supports it (guideline §6.3); `not_stated` for countries mentioned but never
+   holders (background mentions are never evidence).
 
 The label set is documented in docs/stance.md.
 """
@@ -28,7 +31,7 @@ from typing import Any, Iterable, Literal, Sequence
 
 from evenhand.corpus import Cluster, to_cluster
 from evenhand.errors import EvenhandError
-from evenhand.text import sentences
+from evenhand.text import article_body, parse, sentences
 
 from .countries import Mention, find_countries
 
@@ -37,44 +40,35 @@ logger = logging.getLogger(__name__)
 SENTENCE_TO_STANCE = {"positive": "supports", "negative": "opposes", "neutral": "neutral"}
 
 # --- 1. sentences and holders -------------------------------------------------------------
+#
+# A country holds a stance in a sentence when the dependency parse (evenhand.text.parse, the one
+# sentence layer) makes it, or a person or organ of it, the AGENT of a verb: the subject of any
+# verb (the verb comes from the parse, not a list), the agent of a passive ("was condemned by
+# Russia"), or the source of "according to". A quote source ('"...," X said') is the subject of
+# the verb of saying. The mention may stand inside the subject phrase only as a modifier of an
+# office or a person ("Russia's foreign ministry", "Chinese President Xi", "the government of
+# China", "adviser to President Yoon"); any other head noun makes it background ("China's
+# economy", "a Singapore-based center", "the Paris agreement", "Russia's warning").
 
-# Verbs of saying and of acting on an issue, as stems; inflections are matched below.
-_VERB_STEMS = (
-    "say", "said", "tell", "told", "state", "warn", "condemn", "criticiz", "criticis", "denounc", "welcom", "prais",
-    "urg", "call", "reject", "den", "accus", "vow", "pledg", "threaten", "announc", "declar", "insist", "argu",
-    "claim", "demand", "blam", "slam", "hail", "back", "support", "oppos", "sign", "agre", "approv", "veto",
-    "vote", "ratif", "impos", "sanction", "expel", "recall", "retaliat", "launch", "strik", "struck", "deploy",
-    "withdr", "suspend", "pull", "refus", "protest", "endors", "defend", "dismiss", "respond", "react", "confirm",
-    "add", "note", "stress", "reiterat", "express", "offer", "promis", "plan", "ask", "push", "seek", "sought",
-    "press", "fir", "attack", "bomb", "invad", "annex", "accept", "order", "lift", "allow", "ban", "block",
-    "boycott", "threat", "negotiat", "host", "mediat", "abstain", "voic", "summon", "appeal", "acknowledg", "admit",
-    "dispute", "challeng", "question", "counter", "retort", "repl", "announc", "tweet", "wrote", "writ", "decid",
-    "decline", "continu", "escalat", "hit", "commit", "join", "quit", "leav", "left", "resum", "halt",
-    "shoot", "shot", "kill", "seiz", "captur", "arrest", "detain", "execut", "mobiliz", "prepar", "intend", "want",
-    "hope", "believ", "consider", "view", "insist", "vow", "warn", "test", "conduct", "sent", "send", "provid",
-)
-_VERB = re.compile(r"^(?:" + "|".join(sorted(set(_VERB_STEMS), key=len, reverse=True)) + r")[a-z]*$")
-_AUX = {"has", "have", "had", "will", "would", "could", "can", "may", "might", "should", "must", "is", "are", "was",
-        "were", "did", "does", "do", "not", "also", "then", "later", "quickly", "repeatedly", "again", "swiftly",
-        "strongly", "publicly", "formally", "on", "officially", "already", "reportedly", "initially", "never"}
-# Nouns for the people and organs through which a state speaks or acts.
-_OFFICIALS = re.compile(
-    r"^(?:officials?|government|governments|administration|president|presidents|minister|ministers|ministry|"
-    r"spokes(?:man|woman|person)|diplomats?|ambassador|envoy|embassy|military|army|navy|forces|troops|"
-    r"authorities|leaders?|leadership|regime|state|media|agency|foreign|defen[cs]e|secretary|chancellor|"
-    r"premier|king|parliament|cabinet|counterpart|delegation|negotiators?|mission|representative|council|"
-    r"commission|chief|head|prime|general|office|department|side|officers?|legislature|senate|congress|court|"
-    r"monarch|emir|crown|prince|allies|alliance|members?|states|planes|jets|warplanes|warships|ships|missiles|"
-    r"drones|soldiers|police|intelligence|security|coalition|spokesperson|top|senior)$",
-    re.I,
-)
-# A preceding word that makes the country an object or a place, not the actor.
-_OBJECT_BEFORE = {"on", "against", "to", "toward", "towards", "about", "over", "in", "at", "into", "from", "with",
-                  "of", "for", "between", "near", "across", "inside", "within", "than", "like", "visit", "visited",
-                  "visiting", "under", "around"}
-_ATTRIBUTION = {"said", "says", "added", "wrote", "tweeted"}  # verbs that can precede their subject
-_TOKEN = re.compile(r"[\w'’.-]+|[^\w\s]")
-_WINDOW = 8  # tokens between the holder's mention and its verb
+# Heads through which a state speaks or acts (lemmas, lower case).
+OFFICE_NOUNS = frozenset("""
+official government administration president minister ministry spokesman spokeswoman spokesperson
+diplomat ambassador envoy embassy military army navy force troop authority leader leadership regime
+secretary chancellor premier king queen emperor emir prince parliament cabinet delegation negotiator
+mission representative commander general office department side officer legislature senate congress
+court monarch coalition police intelligence soldier warplane jet warship missile drone guard
+counterpart state media spokesmen officials adviser advisor aide staff team agency prosecutor
+investigator judge justice counsel council commission ally
+""".split())
+# "agency" and "council" are offices only of a state ("Russia's space agency"), never the news agency
+# of a country: "Spanish agency Europa Press" is rejected below because its head is a named ORG.
+_NOT_AGENT_VERBS = frozenset({"have", "seem", "become", "remain", "base", "locate", "situate", "name", "call"})
+# Modifiers that make a person or organ not the state's voice ("Russian opposition leader Alexei Navalny",
+# "former officials"; the guideline's §3).
+_NOT_STATE = frozenset({"opposition", "dissident", "former", "ex", "activist", "rebel", "exiled", "separatist",
+                        "candidate", "hopeful", "critic"})
+_CLIMB_DEPS = frozenset({"compound", "amod", "poss", "nmod"})
+_OF_PREPS = frozenset({"of", "for", "to", "from"})  # "the government of China", "adviser to President Yoon"
 
 
 @dataclass
@@ -87,66 +81,146 @@ class HolderSentence:
     sentence: str  # the sentence with the holder's mention in [brackets]
     holder: str  # the surface used as holder ("Seoul", "South Korean officials")
     plain: str  # the sentence as written
+    span: tuple[int, int] = (0, 0)  # the holder's mention in `plain`
+    clause: str = ""  # the clause of the verb the holder is the agent of
+    role: str = "subject"  # subject | passive agent | according to
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+@dataclass(frozen=True)
+class Agency:
+    """Why a mention is a holder: its verb and role, and the clause it governs."""
+
+    verb: Any  # spaCy Token
+    role: str
+    clause: str
 
 
-def _is_verb(tok: str) -> bool:
-    return bool(_VERB.match(tok))
+def _is_person(tok) -> bool:
+    return tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.ent_type_ in ("", "NORP") and
+                                         any(c.dep_ == "compound" and c.ent_type_ == "PERSON" for c in tok.children))
+
+
+def _is_office(tok) -> bool:
+    if tok.ent_type_ == "ORG" and tok.lemma_.lower() not in OFFICE_NOUNS:
+        return False  # "Spanish agency Europa Press": a named organisation that is not an organ
+    return tok.lemma_.lower() in OFFICE_NOUNS or tok.lower_ in OFFICE_NOUNS
+
+
+def _mention_root(span):
+    """The token of a mention's span whose head lies outside it ("Chinese" in "Chinese", "Jae-in" in
+    "Moon Jae-in")."""
+    for tok in span:
+        if tok.head == tok or not (span.start <= tok.head.i < span.end):
+            return tok
+    return span.root
+
+
+def _phrase_head(tok, kind: str):
+    """Climb from a mention to the head of the noun phrase it speaks through, or None when the phrase is
+    not an agent of the state (a demonym needs an office or a person: "Chinese officials", not
+    "Chinese exports")."""
+    through_office = kind != "demonym"
+    for _ in range(12):  # a noun phrase is shallow; the bound only guards against odd parses
+        head = tok.head
+        if tok.dep_ in _CLIMB_DEPS and head.pos_ in ("NOUN", "PROPN") and head != tok:
+            if not (_is_office(head) or _is_person(head)):
+                return None  # "China's economy", "the Paris agreement", "Russia's warning"
+            tok, through_office = head, True
+        elif tok.dep_ == "pobj" and head.lower_ in _OF_PREPS and _is_office(head.head):
+            tok, through_office = head.head, True  # "the government of China", "spokesman for Russia's ..."
+        elif tok.dep_ in ("conj", "appos") and head.pos_ in ("NOUN", "PROPN") and head != tok:
+            tok = head  # "Russia and China vetoed", "Wang, a spokesman for China's foreign ministry, said"
+        else:
+            break
+    else:
+        return None
+    phrase = tok.doc[tok.left_edge.i:tok.i + 1]
+    if not through_office or any(t.lower_ in _NOT_STATE for t in phrase):
+        return None
+    return tok
+
+
+def _verb_ok(verb) -> bool:
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _NOT_AGENT_VERBS:
+        return False
+    # "Russia is a major exporter" describes the country; "Russia is opposed to it" takes a position.
+    return not (verb.lemma_ == "be" and not any(c.dep_ in ("acomp", "xcomp", "prep") for c in verb.children))
+
+
+def _clause(verb) -> str:
+    toks = list(verb.subtree)
+    return verb.doc[toks[0].i:toks[-1].i + 1].text
+
+
+def agency(span, kind: str = "name") -> Agency | None:
+    """The verb a mention (a spaCy Span of the parsed sentence) is the agent of, or None."""
+    text_after = span.doc.text[span.end_char:span.end_char + 7].lower()
+    if text_after.startswith(("-based", " based", "-backed", "-owned", "-born", "-made")):
+        return None  # "a Singapore-based research center", "Russian-backed separatists"
+    head = _phrase_head(_mention_root(span), kind)
+    if head is None:
+        return None
+    if head.dep_ == "nsubj" and _verb_ok(head.head):
+        return Agency(head.head, "subject", _clause(head.head))
+    prep = head.head
+    if head.dep_ == "pobj" and prep.dep_ == "agent" and prep.head.pos_ == "VERB":
+        return Agency(prep.head, "passive agent", _clause(prep.head))
+    if head.dep_ == "pobj" and prep.lower_ == "to" and prep.head.lower_ == "according":
+        root = prep.sent.root
+        return Agency(root, "according to", _clause(root))
+    return None
+
+
+def _line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
+    """Country mentions of a line, plus offices ("the Justice Department") and people known from the
+    cluster to hold an office of a country ("Barr" after "Attorney General William Barr"); people
+    introduced with a title in this line are added to `officials` for the lines that follow."""
+    from .countries import OFFICES
+
+    found = list(find_countries(line))
+    taken = [(m.start, m.end) for m in found]
+
+    def free(s: int, e: int) -> bool:
+        return not any(a < e and s < b for a, b in taken)
+
+    for surface, country in OFFICES.items():
+        for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", line):
+            if free(*m.span()):
+                found.append(Mention(m.start(), m.end(), surface, country, "office"))
+                taken.append(m.span())
+    _learn_officials(doc, found, officials)
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and free(ent.start_char, ent.end_char):
+            country = officials.get(ent.text) or officials.get(ent[-1].text)
+            if country:
+                found.append(Mention(ent.start_char, ent.end_char, ent.text, country, "official"))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _learn_officials(doc, mentions: list[Mention], officials: dict[str, str]) -> None:
+    """Remember people introduced with a country's office or title ("Attorney General William Barr",
+    "Chinese foreign ministry spokesman Geng Shuang"): their later bare names speak for that country."""
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        left = ent.root.left_edge.idx
+        for m in mentions:
+            inside_title = left <= m.start and m.end <= ent.start_char
+            title = ent.doc.text[left:ent.start_char].lower().split()
+            if inside_title and not _NOT_STATE.intersection(title) and m.kind in ("office", "demonym", "name", "abbreviation", "seat", "capital"):
+                officials.setdefault(ent.text, m.country)
+                officials.setdefault(ent[-1].text, m.country)
 
 
 def is_holder(sentence: str, mention: Mention) -> bool:
-    """Whether `mention` is the actor or speaker of `sentence` (a subject near a speech/action verb).
+    """Whether `mention` (offsets in `sentence`) is an agent of `sentence` (see `agency`)."""
+    doc = parse(sentence)
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and agency(span, mention.kind) is not None
 
-    Rules, in order: a passive agent ("... rejected by Russia") is a holder; a mention after
-    a preposition ("sanctions on Russia", "talks in Seoul") is not; a demonym needs an
-    official noun ("Chinese officials", "the Russian foreign ministry"); then a verb of
-    saying or acting must follow within a few tokens, skipping auxiliaries, titles, names,
-    official nouns and a coordinated subject ("Russia and China said").
-    """
-    toks = _tokens(sentence)
-    idx_start = next((i for i, t in enumerate(toks) if t[0] >= mention.start), None)
-    idx_end = next((i for i, t in enumerate(toks) if t[1] >= mention.end), None)
-    if idx_start is None or idx_end is None:
-        return False
-    before = [t[2] for t in toks[max(0, idx_start - 3):idx_start]]
-    prev = before[-1].lower() if before else ""
-    if prev == "the" and len(before) >= 2:
-        prev2 = before[-2].lower()
-        if prev2 in _OBJECT_BEFORE:
-            prev = prev2
-    if prev == "by":
-        # Passive: "The deal was welcomed by Tokyo".
-        return any(_is_verb(t[2].lower()) for t in toks[max(0, idx_start - 5):idx_start])
-    if prev == "to" and len(before) >= 2 and before[-2].lower() == "according":
-        return True
-    if prev in _OBJECT_BEFORE:
-        return False
-    after = toks[idx_end + 1:idx_end + 1 + _WINDOW]
-    if prev in _ATTRIBUTION:
-        # Inverted attribution: '"...," said Chinese foreign ministry spokesman Geng Shuang.'
-        return mention.kind != "demonym" or any(_OFFICIALS.match(t[2].strip(".,;:")) for t in after[:4])
-    saw_official = mention.kind != "demonym"
-    for _, _, raw in after:
-        if raw in {".", ";", ":", "(", ")", '"', "“", "”", "?", "!"}:
-            return False
-        if raw in {",", "'", "’", "-", "–"} or raw.startswith(("'s", "’s")):
-            continue
-        tok = raw.rstrip(".,;:!?")
-        low = tok.lower()
-        if _OFFICIALS.match(tok):
-            saw_official = True
-            continue
-        if low in _AUX or low in ("and", "the", "its", "their", "new", "former", "both"):
-            continue
-        if tok[:1].isupper():  # names and titles: "President Moon Jae-in", "Foreign Minister Lavrov"
-            continue
-        # The first other word decides: a verb of saying or acting, or the end of the subject
-        # ("Russia's economy grew", "China's exports").
-        return saw_official and _is_verb(low)
-    return False
+
+def _mark(sentence: str, start: int, end: int) -> str:
+    return f"{sentence[:start]}[{sentence[start:end]}]{sentence[end:]}"
 
 
 def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, int]]:
@@ -156,23 +230,30 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
     found: list[HolderSentence] = []
     counts: Counter[str] = Counter()
     seen: set[tuple[str, str]] = set()
+    officials: dict[str, str] = {}
     for ai, article in enumerate(cluster.articles):
         source = article.source or f"article {ai + 1}"
-        texts = ([article.title] if article.title else []) + [article.text]
-        for text in texts:
-            mentions = find_countries(text)
-            counts.update(m.country for m in mentions)
-            for sent in sentences(text):
-                start, end, sentence = sent.start, sent.end, sent.text
-                inside = [m for m in mentions if start <= m.start and m.end <= end]
-                for m in inside:
-                    local = Mention(m.start - start, m.end - start, m.surface, m.country, m.kind)
-                    key = (m.country, sentence)
-                    if key in seen or not is_holder(sentence, local):
-                        continue
-                    seen.add(key)
-                    marked = f"{sentence[:local.start]}[{sentence[local.start:local.end]}]{sentence[local.end:]}"
-                    found.append(HolderSentence(m.country, ai, source, marked, m.surface, sentence))
+        for line in (x.strip() for x in article_body(article).split("\n")):
+            if not line:
+                continue
+            doc = parse(line)
+            mentions = _line_mentions(line, doc, officials)
+            counts.update(m.country for m in mentions if m.kind not in ("office", "official"))
+            for m in mentions:
+                span = doc.char_span(m.start, m.end, alignment_mode="expand")
+                how = agency(span, m.kind) if span is not None else None
+                if how is None:
+                    continue
+                sent = span.sent
+                plain = sent.text.strip()
+                offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                key = (m.country, plain)
+                if key in seen:
+                    continue
+                seen.add(key)
+                start, end = m.start - offset, m.end - offset
+                found.append(HolderSentence(m.country, ai, source, _mark(plain, start, end), m.surface, plain,
+                                            (start, end), how.clause, how.role))
     return found, dict(counts.most_common())
 
 
@@ -186,6 +267,10 @@ class Evidence:
     sentence: str
     label: str  # the sentence's stance: supports | opposes | neutral
     score: float  # the classifier's probability of that label
+    holder: str = ""  # the holder's words in the sentence ("Seoul", "Chinese foreign ministry")
+    holder_span: tuple[int, int] = (0, 0)  # their offsets in `sentence`
+    clause: str = ""  # the clause of the verb the holder is the agent of
+    role: str = ""  # subject | passive agent | according to
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -218,6 +303,10 @@ class ScoredSentence:
     source: str | None
     sentence: str
     probs: dict[str, float]  # keys "neutral", "positive", "negative"
+    holder: str = ""
+    holder_span: tuple[int, int] = (0, 0)
+    clause: str = ""
+    role: str = ""
 
 
 @dataclass
@@ -227,31 +316,61 @@ class AggregationSettings:
     strong: float = 0.4
     mixed_ratio: float = 0.5  # mixed when the weaker side has at least this share of the stronger side
     max_evidence: int = 3
-    # The country whose act the topic names ("US sanctions on ...", "Iran's downing of ...")
-    # supports it (guideline §6.3) when it acts or speaks in the cluster ("holder"), or even
-    # when it is only mentioned ("mentioned"); "off" leaves it to the classifier.
+    # The country that carries out the event (`event_actors`: the agent of the headline's main verb
+    # or of the articles' lead sentences) supports it (guideline §6.3) when it acts or speaks in the
+    # cluster ("holder"), or even when it is only mentioned ("mentioned"); "off" leaves it to the
+    # classifier.
     actor_rule: Literal["off", "holder", "mentioned"] = "holder"
+    # The actor rule's confidence: the share of its decisions that were right on
+    # labels/neus_stance/train.jsonl (see docs/stance.md), so that it is a probability, not 1 - P(negative).
+    actor_confidence: float = 0.75
+    min_leads: int = 2  # lead sentences (of different articles) whose agent makes an actor
 
 
-_TOPIC_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
+def _main_agents(line: str) -> set[str]:
+    """Countries that are agents of the main verb of the first sentence of `line` (or of a verb
+    coordinated with it: "Russia signs the pact and leaves the talks")."""
+    doc = parse(line)
+    root = next(iter(doc.sents)).root
+    out: set[str] = set()
+    for m in _line_mentions(line, doc, {}):
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        how = agency(span, m.kind) if span is not None and span.sent.root == root else None
+        if how is not None and (how.verb == root or (how.verb.dep_ == "conj" and how.verb.head == root)):
+            out.add(m.country)
+    return out
 
 
-def topic_actors(topic: str) -> set[str]:
-    """Countries named at the head of the topic: "US sanctions ..." -> {United States},
-    "Russia-North Korea defence pact" -> {Russia, North Korea}, "Trump's veto ..." -> {United States}."""
-    lead = _TOPIC_LEAD.match(topic)
-    offset = lead.end() if lead else 0
-    actors: set[str] = set()
-    for m in find_countries(topic):
-        if m.start != offset:
-            break
-        actors.add(m.country)
-        rest = topic[m.end:]
-        joint = re.match(r"(?:'s|’s)?\s*(?:-|–|and\s+|,\s*)", rest)
-        if not joint:
-            break
-        offset = m.end + joint.end()
-    return actors
+def event_description(cluster: Cluster) -> str:
+    """The event as the cluster's own text states it, when no headline is given: the first outlet
+    title, else the first sentence of the first article (the pipeline passes its chosen headline)."""
+    for article in cluster.articles:
+        if article.title and article.title.strip():
+            return article.title.strip()
+    body = next((a.text.strip() for a in cluster.articles if a.text and a.text.strip()), "")
+    return next(iter(s.text for s in sentences(body)), body)
+
+
+def lead_sentences(cluster: Cluster) -> list[str]:
+    """The first body sentence of each article (titles are not leads)."""
+    leads = []
+    for article in cluster.articles:
+        first = next(iter(sentences(article.text or "")), None)
+        if first is not None:
+            leads.append(first.text)
+    return leads
+
+
+def event_actors(event: str, leads: Sequence[str] = (), min_leads: int = 2) -> set[str]:
+    """The countries that carry out the event: agents of the main verb of the event description
+    ("Biden recognizes Armenian genocide" -> {United States}), plus those that are agents of the
+    main verb of at least `min_leads` lead sentences (of all of them when there are fewer)."""
+    actors = set(_main_agents(event)) if event.strip() else set()
+    from collections import Counter
+
+    votes = Counter(c for lead in leads for c in _main_agents(lead))
+    need = min(min_leads, max(1, len(leads)))
+    return actors | {c for c, n in votes.items() if n >= need}
 
 
 def aggregate(
@@ -262,7 +381,7 @@ def aggregate(
 ) -> dict[str, CountryStance]:
     """Per-country stance from per-sentence probabilities (pure; no model).
 
-    - the topic's actor (see `topic_actors`, `AggregationSettings.actor_rule`): supports;
+    - an actor of the event (see `event_actors`, `AggregationSettings.actor_rule`): supports;
     - one clear (>= strong) positive sentence and no clear negative: supports (and vice versa);
     - clear evidence both ways, the weaker side >= mixed_ratio of the stronger: mixed;
       otherwise the stronger side wins;
@@ -283,9 +402,8 @@ def aggregate(
             # The directed-sentiment model reads a hostile act as negative toward its target;
             # the guideline counts the actor of the topic event as supporting it.
             top = _top(items, "positive", s.max_evidence)
-            confidence = sum(1.0 - x.probs.get("negative", 0.0) for x in items) / len(items) if items else None
             evidence = [_evidence(x, _argmax(x.probs)) for x in top]
-            out[country] = CountryStance(country, "supports", confidence, evidence, n_mentions)
+            out[country] = CountryStance(country, "supports", s.actor_confidence, evidence, n_mentions)
             continue
         if not items:
             out[country] = CountryStance(country, "not_stated", None, [], n_mentions)
@@ -333,7 +451,8 @@ def _interleave(a: list, b: list) -> list:
 
 def _evidence(item: ScoredSentence, polarity: str) -> Evidence:
     return Evidence(item.article_index, item.source, item.sentence, SENTENCE_TO_STANCE[polarity],
-                    float(item.probs.get(polarity, 0.0)))
+                    float(item.probs.get(polarity, 0.0)), item.holder, tuple(item.holder_span), item.clause,
+                    item.role)
 
 
 # --- the analyzer ----------------------------------------------------------------------
@@ -363,19 +482,22 @@ class StanceAnalyzer:
 
         probs = self.classifier.predict([(h.holder, topic, h.sentence) for h in holders])
         return [
-            ScoredSentence(h.country, h.article_index, h.source, h.plain, dict(zip(SENTENCE_LABELS, p)))
+            ScoredSentence(h.country, h.article_index, h.source, h.plain, dict(zip(SENTENCE_LABELS, p)),
+                           h.holder, h.span, h.clause, h.role)
             for h, p in zip(holders, probs)
         ]
 
     def analyze(self, cluster: Any, topic: str | None = None) -> dict[str, CountryStance]:
-        """Stance of every country mentioned in `cluster` toward `topic` (default: the cluster's topic)."""
+        """Stance of every country mentioned in `cluster` toward the event `topic` (a headline; default:
+        `event_description`, from the cluster's own text). The event's actors come from the text
+        (`event_actors`), never from the word order of a topic string."""
         with warnings.catch_warnings():
             # The corpus warns that one article cannot give a neutral *summary*; stances are fine.
             warnings.filterwarnings("ignore", message=".*only one article.*")
             cluster = to_cluster(cluster)
-        topic = topic or cluster.topic
-        if not topic or not str(topic).strip():
-            raise EvenhandError("stance analysis needs a topic: pass topic='...' or give the cluster a 'topic'")
+        event = str(topic).strip() if topic and str(topic).strip() else event_description(cluster)
+        if not event:
+            raise EvenhandError("stance analysis needs an event: the cluster has no title or text to take it from")
         holders, mentions = holder_sentences(cluster)
-        topic = str(topic).strip()
-        return aggregate(self.score(holders, topic), mentions, self.settings, actors=topic_actors(topic))
+        actors = event_actors(event, lead_sentences(cluster), self.settings.min_leads)
+        return aggregate(self.score(holders, event), mentions, self.settings, actors=actors)

@@ -15,9 +15,10 @@ from evenhand.inference.stance import (
     ScoredSentence,
     StanceAnalyzer,
     aggregate,
+    event_actors,
+    event_description,
     holder_sentences,
     is_holder,
-    topic_actors,
 )
 from evenhand.evaluation.stance_eval import cluster_eval, load_labelled_clusters
 
@@ -45,6 +46,19 @@ def holders(sentence: str) -> dict[str, bool]:
         ("Chinese exports grew in May.", {"Chinese": False}),  # a demonym needs an official noun
         ("China's economy grew.", {"China": False}),
         ("The EU will impose tariffs on Chinese steel.", {"EU": True, "Chinese": False}),
+        # Quote sources, officials linked through their office or their leader.
+        ('"This is a mistake," the Kremlin said in a statement.', {"Kremlin": True}),
+        ("Wang Wenbin, a spokesman for China's foreign ministry, said the deal was illegal.", {"China": True}),
+        ("Kim Sung-han, national security adviser to President Yoon, said the talks would go on.",
+         {"President Yoon": True}),
+        ("The government of China said it would retaliate.", {"China": True}),
+        # Not agents: "X-based", a news agency of a country, a place, a noun that the old finder read as a verb.
+        ("A Singapore-based research center said the talks failed.", {"Singapore": False}),
+        ("Spanish agency Europa Press reported the arrest.", {"Spanish": False}),
+        ("Russia's warning was ignored by the allies.", {"Russia": False}),
+        ("The Paris agreement was signed in 2015.", {"Paris": False}),
+        ("Russian-backed separatists said they shot down the plane.", {"Russian": False}),
+        ("Russian opposition leader Alexei Navalny said the vote was rigged.", {"Russian": False}),
     ],
 )
 def test_is_holder(sentence, expected):
@@ -62,6 +76,27 @@ def test_holder_sentences_marks_the_holder_and_counts_mentions():
         ("Russia", "[Moscow] said the pact was illegal.", "Outlet A", 0),
     ]
     assert counts == {"Russia": 2, "Japan": 1}
+    assert found[1].span == (0, 6) and found[1].role == "subject"
+    assert found[1].clause == "Moscow said the pact was illegal."
+
+
+def test_an_official_named_once_with_the_office_speaks_for_the_country_later():
+    cluster = Cluster(articles=[Article(source="A", text=(
+        "Attorney General William Barr released the memo on Friday. "
+        '"The evidence is not sufficient," Barr wrote. Barr was born in New York.'))])
+    found, counts = holder_sentences(cluster)
+    assert [(h.country, h.holder) for h in found] == [("United States", "Attorney General"),
+                                                       ("United States", "Barr")]
+    assert found[1].sentence == '"The evidence is not sufficient," [Barr] wrote.'
+    assert "United States" not in counts  # offices and people are holders, not mentions of the country
+
+
+def test_a_passive_agent_and_a_background_mention():
+    cluster = Cluster(articles=[Article(source="A", text=(
+        "The resolution was vetoed by Russia. Sanctions on Russia have hurt its economy."))])
+    found, _ = holder_sentences(cluster)
+    assert [(h.country, h.role, h.plain) for h in found] == [
+        ("Russia", "passive agent", "The resolution was vetoed by Russia.")]
 
 
 # --- aggregation ------------------------------------------------------------------------
@@ -118,13 +153,14 @@ def test_settings_change_the_thresholds():
     assert aggregate(items, {}, AggregationSettings(mixed_ratio=0.99))["Iran"].label == "supports"
 
 
-def test_the_topic_actor_supports_its_own_act():
-    # The model reads "the US imposed sanctions" as negative (toward the target); the actor supports the topic.
+def test_an_event_actor_supports_its_own_act():
+    # The model reads "the US imposed sanctions" as negative (toward the target); the actor supports the event.
     items = [s("United States", neg=0.8), s("Russia", neg=0.9)]
     mentions = {"United States": 2, "Russia": 1, "China": 1}
-    out = aggregate(items, mentions, actors={"United States", "China"})
+    settings = AggregationSettings(actor_confidence=0.7)
+    out = aggregate(items, mentions, settings, actors={"United States", "China"})
     assert out["United States"].label == "supports"
-    assert out["United States"].confidence == pytest.approx(0.2)
+    assert out["United States"].confidence == pytest.approx(0.7)  # the rule's measured precision
     assert out["Russia"].label == "opposes"
     assert out["China"].label == "not_stated"  # an actor that never acts or speaks in the cluster
     assert aggregate(items, mentions, AggregationSettings(actor_rule="mentioned"), {"China"})["China"].label == \
@@ -133,19 +169,36 @@ def test_the_topic_actor_supports_its_own_act():
         "United States"].label == "opposes"
 
 
+def test_mixed_and_not_mixed_from_sentence_scores_of_one_country():
+    # Clear statements both ways, as strong as each other: mixed, with both sides in the evidence.
+    out = aggregate([s("Iran", pos=0.8, sentence="a"), s("Iran", neg=0.75, sentence="b"),
+                     s("Iraq", pos=0.8), s("Iraq", pos=0.2)], {"Iran": 2, "Iraq": 2})
+    assert out["Iran"].label == "mixed" and [e.label for e in out["Iran"].evidence] == ["supports", "opposes"]
+    assert out["Iraq"].label == "supports"
+
+
 @pytest.mark.parametrize(
-    "topic, actors",
+    "event, leads, actors",
     [
-        ("US sanctions on Russian oligarchs", {"United States"}),
-        ("Iran's downing of a Ukrainian airliner", {"Iran"}),
-        ("Russia-North Korea defence pact", {"Russia", "North Korea"}),
-        ("Trump's veto of the defence bill", {"United States"}),
-        ("The US and EU sanctions on Russia", {"United States", "EU"}),
-        ("Suspected Russian cyberattack on US networks", set()),
+        ("Biden recognizes Armenian genocide", [], {"United States"}),
+        ("Pyongyang and Moscow sign defence pact", [], {"North Korea", "Russia"}),
+        ("Russia-North Korea defence pact alarms Seoul", [], set()),  # Seoul is the object, the pact acts
+        ("The resolution was vetoed by Russia and China", [], {"Russia", "China"}),
+        ("Sanctions on Russia take effect", [], set()),
+        # Lead sentences: an agent of the main verb of two leads is an actor, of one lead is not.
+        ("Talks end", ["Japan signed the deal on Monday.", "Tokyo signed it after talks.",
+                       "Seoul said it was studying the text."], {"Japan"}),
+        ("Talks end", ["Seoul said it was studying the text."], {"South Korea"}),  # one lead: it decides
     ],
 )
-def test_topic_actors(topic, actors):
-    assert topic_actors(topic) == actors
+def test_event_actors(event, leads, actors):
+    assert event_actors(event, leads) == actors
+
+
+def test_event_description_is_the_first_title_else_the_first_sentence():
+    assert event_description(CLUSTER) == "Pyongyang and Moscow sign defence pact"
+    untitled = Cluster(articles=[Article(text="Japan signed the deal. It took years.")])
+    assert event_description(untitled) == "Japan signed the deal."
 
 
 def test_evidence_is_ranked_and_capped():
@@ -215,12 +268,16 @@ def test_analyze_end_to_end_with_a_stand_in_model():
     assert any(sentence.startswith("[Seoul]") for _, _, sentence in clf.calls)
 
 
-def test_analyze_uses_the_cluster_topic_and_requires_one():
+def test_analyze_takes_the_event_and_its_actors_from_the_text():
     analyzer = StanceAnalyzer(KeywordClassifier())
-    # The cluster's topic names Russia as an actor of the pact: it supports it (guideline §6.3).
-    assert analyzer.analyze(CLUSTER)["Russia"].label == "supports"
-    with pytest.raises(EvenhandError, match="needs a topic"):
-        analyzer.analyze(["Russia said nothing."])
+    # The hand-written topic of the cluster is never read: the event is the first title, whose
+    # main verb's agents (Pyongyang, Moscow) carry it out and so support it (guideline §6.3).
+    clf = analyzer.classifier
+    result = analyzer.analyze(CLUSTER)
+    assert result["Russia"].label == "supports" and result["North Korea"].label == "supports"
+    assert all(target == "Pyongyang and Moscow sign defence pact" for _, target, _ in clf.calls)
+    evidence = result["Russia"].evidence[0]
+    assert evidence.holder in ("Russia", "Moscow", "Kremlin") and evidence.clause
 
 
 def test_load_rejects_folders_that_are_not_stance_checkpoints(tmp_path):
