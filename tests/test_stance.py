@@ -365,3 +365,43 @@ def test_bundled_checkpoint_reads_clear_statements():
     result = StanceAnalyzer.load(folder).analyze(CLUSTER, topic="Russia-North Korea defence pact")
     assert result["South Korea"].label == "opposes"
     assert result["Japan"].label == "not_stated"
+
+
+# --- the v2 metrics -------------------------------------------------------------------------
+
+
+def test_stance_report_hand_computed():
+    from evenhand.evaluation.stance_metrics import stance_report
+
+    gold = [{"France": "supports", "Chad": "not_stated"}, {"Peru": "opposes", "Iran": "mixed"}]
+    pred = [{"France": "supports", "Chad": "neutral", "Mali": "opposes"}, {"Peru": "neutral", "Iran": "mixed"}]
+    conf = [{"France": 0.9, "Chad": 0.6, "Mali": 0.8}, {"Peru": 0.5, "Iran": 0.7}]
+    r = stance_report(gold, pred, conf, n_resamples=50)
+    # supports F1 1; opposes: 0 tp, predicted once (Mali, not listed), gold once -> 0; neutral: 0 tp of 2 -> 0.
+    assert r["macro_f1_3"]["value"] == pytest.approx(1 / 3, abs=1e-4)
+    assert r["macro_f1_3"]["low"] <= r["macro_f1_3"]["value"] <= r["macro_f1_3"]["high"]
+    assert r["items"] == 4 and r["not_stated_accuracy"] == 0.0
+    # Stated predictions: France, Chad, Mali, Peru, Iran; Chad (gold not_stated) and Mali (absent) are spurious.
+    assert r["spurious"] == {"rate": 0.4, "spurious": 2, "predicted_stances": 5}
+    assert r["mixed"]["f1"] == 1.0 and r["mixed"]["gold"] == 1
+    cal = r["calibration"]
+    assert cal["items"] == 5
+    # Bins: 0.5 (wrong), 0.6 (wrong), 0.7 (right), 0.8 (wrong), 0.9 (right) -> mean |acc - conf| over five.
+    assert cal["ece"] == pytest.approx((0.5 + 0.6 + 0.3 + 0.8 + 0.1) / 5)
+
+
+def test_cluster_bootstrap_resamples_whole_clusters():
+    from evenhand.evaluation.stance_metrics import cluster_bootstrap, macro_f1_3
+
+    # One perfect cluster and one all-wrong cluster: resampling clusters must reach both extremes.
+    per_cluster = [[("supports", "supports", None)] * 3, [("supports", "opposes", None)] * 3]
+    ci = cluster_bootstrap(per_cluster, macro_f1_3, n_resamples=200)
+    assert ci["low"] == 0.0 and ci["high"] == 1.0 and ci["clusters"] == 2
+
+
+def test_reliability_plot_writes_a_png(tmp_path):
+    from evenhand.evaluation.stance_metrics import calibration, reliability_plot
+
+    cal = calibration([("supports", "supports", 0.9), ("opposes", "supports", 0.4)])
+    reliability_plot(cal, tmp_path / "r.png")
+    assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
