@@ -56,13 +56,15 @@ official government administration president minister ministry spokesman spokesw
 diplomat ambassador envoy embassy military army navy force troop authority leader leadership regime
 secretary chancellor premier king queen emperor emir prince parliament cabinet delegation negotiator
 mission representative commander general office department side officer legislature senate congress
-court monarch coalition police intelligence soldier warplane jet warship missile drone guard
+court monarch coalition police intelligence soldier guard
 counterpart state media spokesmen officials adviser advisor aide staff team agency prosecutor
 investigator judge justice counsel council commission ally
 """.split())
 # "agency" and "council" are offices only of a state ("Russia's space agency"), never the news agency
 # of a country: "Spanish agency Europa Press" is rejected below because its head is a named ORG.
-_NOT_AGENT_VERBS = frozenset({"have", "seem", "become", "remain", "base", "locate", "situate", "name", "call"})
+# Verbs whose subject undergoes rather than acts ("Mexico will receive 2.5 million doses").
+_NOT_AGENT_VERBS = frozenset({"have", "seem", "become", "remain", "base", "locate", "situate", "name", "call",
+                              "receive", "get", "face", "suffer", "lose", "need", "undergo", "appear"})
 # Modifiers that make a person or organ not the state's voice ("Russian opposition leader Alexei Navalny",
 # "former officials"; the guideline's §3).
 _NOT_STATE = frozenset({"opposition", "dissident", "former", "ex", "activist", "rebel", "exiled", "separatist",
@@ -140,8 +142,20 @@ def _phrase_head(tok, kind: str):
     return tok
 
 
+def _under_noun(verb) -> bool:
+    """Whether the verb's clause only completes a noun ("Trump's demand that Ukraine investigate",
+    "the push to have Ukraine investigate"): wanted by someone else, not done by the subject."""
+    for _ in range(4):
+        if verb.dep_ in ("ccomp", "acl", "xcomp", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            return verb.dep_ != "relcl"
+        if verb.dep_ not in ("ccomp", "xcomp") or verb.head == verb:
+            return False
+        verb = verb.head
+    return False
+
+
 def _verb_ok(verb) -> bool:
-    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _NOT_AGENT_VERBS:
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _NOT_AGENT_VERBS or _under_noun(verb):
         return False
     # "Russia is a major exporter" describes the country; "Russia is opposed to it" takes a position.
     return not (verb.lemma_ == "be" and not any(c.dep_ in ("acomp", "xcomp", "prep") for c in verb.children))
@@ -169,6 +183,26 @@ def agency(span, kind: str = "name") -> Agency | None:
         root = prep.sent.root
         return Agency(root, "according to", _clause(root))
     return None
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def _parse_line(line: str):
+    """The parse of a line; a Title Case headline is parsed in sentence case (country names and
+    acronyms kept), because the tagger reads "Israel and UAE Strike Major Agreement" as a run of
+    names and finds no verb. Character offsets are unchanged."""
+    words = [m for m in _WORD.finditer(line) if len(m.group(0)) > 3]
+    if len(words) < 3 or sum(w.group(0)[0].isupper() for w in words) < 0.7 * len(words):
+        return parse(line)
+    keep = [(m.start, m.end) for m in find_countries(line)]
+    chars = list(line)
+    for m in _WORD.finditer(line):
+        w = m.group(0)
+        inside = any(a <= m.start() < b for a, b in keep)
+        if m.start() > 0 and not inside and not w.isupper() and w[0].isupper():
+            chars[m.start()] = w[0].lower()
+    return parse("".join(chars))
 
 
 def _line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
@@ -236,7 +270,7 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
         for line in (x.strip() for x in article_body(article).split("\n")):
             if not line:
                 continue
-            doc = parse(line)
+            doc = _parse_line(line)
             mentions = _line_mentions(line, doc, officials)
             counts.update(m.country for m in mentions if m.kind not in ("office", "official"))
             for m in mentions:
@@ -307,13 +341,15 @@ class ScoredSentence:
     holder_span: tuple[int, int] = (0, 0)
     clause: str = ""
     role: str = ""
+    on_event: int = 1  # content words shared with the event description (`event_overlap`)
 
 
 @dataclass
 class AggregationSettings:
-    # A sentence is clear evidence for its polarity at or above this probability; 0.4 was best
-    # of 0.4/0.5/0.6 on labels/neus_stance/train.jsonl (dev.jsonl is kept for reporting).
-    strong: float = 0.4
+    # A sentence is clear evidence for its polarity at or above this probability. Every default below
+    # was chosen on labels/neus_stance/train.jsonl only (the grids are in docs/stance.md); the dev files
+    # are kept for reporting.
+    strong: float = 0.25
     mixed_ratio: float = 0.5  # mixed when the weaker side has at least this share of the stronger side
     max_evidence: int = 3
     # The country that carries out the event (`event_actors`: the agent of the headline's main verb
@@ -323,22 +359,49 @@ class AggregationSettings:
     actor_rule: Literal["off", "holder", "mentioned"] = "holder"
     # The actor rule's confidence: the share of its decisions that were right on
     # labels/neus_stance/train.jsonl (see docs/stance.md), so that it is a probability, not 1 - P(negative).
-    actor_confidence: float = 0.75
+    actor_confidence: float = 0.69
+    # Likewise for neutral (holder sentences without clear polarity); None: the mean P(neutral).
+    neutral_confidence: float | None = 0.12
+    # A country whose holder sentences share at least this many content words with the event but
+    # show no clear polarity takes part in the event: supports (most such holders on train.jsonl are
+    # gold supports, see docs/stance.md). 0 turns it off.
+    takes_part_min: int = 2
+    takes_part_confidence: float = 0.52
     min_leads: int = 2  # lead sentences (of different articles) whose agent makes an actor
+    # An actor with a sentence this clearly negative is left to the sentence scores: the headline's
+    # agent may be reacting to the event ("Russia slams US sanctions"), not carrying it out.
+    actor_veto: float = 0.5
+    neutral_min: int = 1  # holder sentences needed for neutral (fewer: not_stated)
+    # A holder sentence sharing fewer content words with the event description is background: not
+    # evidence for neutral ("on_event_neutral") or for any label ("on_event_all").
+    on_event_min: int = 1
+    on_event_scope: Literal["neutral", "all"] = "neutral"
 
 
 def _main_agents(line: str) -> set[str]:
-    """Countries that are agents of the main verb of the first sentence of `line` (or of a verb
-    coordinated with it: "Russia signs the pact and leaves the talks")."""
-    doc = parse(line)
+    """Countries that are agents of the main verb of the first sentence of `line`, of a verb
+    coordinated with it ("Russia signs the pact and leaves the talks") or of the clause it reports
+    ("Pence says Turkey, U.S. agree ceasefire")."""
+    doc = _parse_line(line)
     root = next(iter(doc.sents)).root
     out: set[str] = set()
     for m in _line_mentions(line, doc, {}):
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         how = agency(span, m.kind) if span is not None and span.sent.root == root else None
-        if how is not None and (how.verb == root or (how.verb.dep_ == "conj" and how.verb.head == root)):
+        if how is not None and (how.verb == root or (how.verb.dep_ in ("conj", "ccomp") and how.verb.head == root)):
             out.add(m.country)
     return out
+
+
+def _content_stems(text: str) -> set[str]:
+    """Content words of a text, cut to 5 letters ("sanctions", "sanctioned" -> "sanct"), without stop
+    words and country names: what a sentence must share with the event to be about it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from evenhand.text import words
+
+    names = {w.lower() for m in find_countries(text) for w in m.surface.split()}
+    return {w[:5] for w in words(text) if len(w) > 2 and w not in STOP_WORDS and w not in names}
 
 
 def event_description(cluster: Cluster) -> str:
@@ -392,24 +455,28 @@ def aggregate(
     actors = set(actors) if s.actor_rule != "off" else set()
     by_country: dict[str, list[ScoredSentence]] = {}
     for item in scored:
+        if s.on_event_scope == "all" and item.on_event < s.on_event_min:
+            continue
         by_country.setdefault(item.country, []).append(item)
     out: dict[str, CountryStance] = {}
     countries = list(mentions) + [c for c in by_country if c not in mentions]
     for country in countries:
         items = by_country.get(country, [])
         n_mentions = mentions.get(country, 0)
-        if country in actors and (items or s.actor_rule == "mentioned"):
+        vetoed = any(x.probs.get("negative", 0.0) >= s.actor_veto for x in items)
+        if country in actors and (items or s.actor_rule == "mentioned") and not vetoed:
             # The directed-sentiment model reads a hostile act as negative toward its target;
             # the guideline counts the actor of the topic event as supporting it.
             top = _top(items, "positive", s.max_evidence)
             evidence = [_evidence(x, _argmax(x.probs)) for x in top]
             out[country] = CountryStance(country, "supports", s.actor_confidence, evidence, n_mentions)
             continue
-        if not items:
-            out[country] = CountryStance(country, "not_stated", None, [], n_mentions)
-            continue
         pos = [x for x in items if x.probs.get("positive", 0.0) >= s.strong]
         neg = [x for x in items if x.probs.get("negative", 0.0) >= s.strong]
+        on_event = [x for x in items if x.on_event >= s.on_event_min]
+        if not items or (not pos and not neg and len(on_event) < max(1, s.neutral_min)):
+            out[country] = CountryStance(country, "not_stated", None, [], n_mentions)
+            continue
         pos_mass = sum(x.probs["positive"] for x in pos)
         neg_mass = sum(x.probs["negative"] for x in neg)
         if pos and neg and min(pos_mass, neg_mass) >= s.mixed_ratio * max(pos_mass, neg_mass):
@@ -425,10 +492,18 @@ def aggregate(
             top = _top(side, polarity, s.max_evidence)
             confidence = sum(x.probs[polarity] for x in top) / len(top)
             evidence = [_evidence(x, polarity) for x in top]
+        elif s.takes_part_min and max(x.on_event for x in items) >= s.takes_part_min:
+            label = "supports"
+            part = [x for x in items if x.on_event >= s.takes_part_min]
+            top = sorted(part, key=lambda x: x.on_event, reverse=True)[: s.max_evidence]
+            confidence = s.takes_part_confidence
+            evidence = [_evidence(x, _argmax(x.probs)) for x in top]
         else:
             label = "neutral"
-            top = _top(items, "neutral", s.max_evidence)
-            confidence = sum(x.probs.get("neutral", 0.0) for x in items) / len(items)
+            top = _top(on_event, "neutral", s.max_evidence)
+            confidence = s.neutral_confidence
+            if confidence is None:
+                confidence = sum(x.probs.get("neutral", 0.0) for x in on_event) / len(on_event)
             evidence = [_evidence(x, _argmax(x.probs)) for x in top]
         out[country] = CountryStance(country, label, float(confidence), evidence, n_mentions)
     return out
@@ -481,9 +556,10 @@ class StanceAnalyzer:
         from evenhand.models.stance_classifier import SENTENCE_LABELS
 
         probs = self.classifier.predict([(h.holder, topic, h.sentence) for h in holders])
+        event_words = _content_stems(topic)
         return [
             ScoredSentence(h.country, h.article_index, h.source, h.plain, dict(zip(SENTENCE_LABELS, p)),
-                           h.holder, h.span, h.clause, h.role)
+                           h.holder, h.span, h.clause, h.role, len(event_words & _content_stems(h.plain)))
             for h, p in zip(holders, probs)
         ]
 

@@ -132,9 +132,22 @@ def test_weak_counter_evidence_is_not_mixed():
 
 
 def test_no_clear_polarity_is_neutral():
-    out = aggregate([s("UN", pos=0.3, neg=0.2), s("UN", pos=0.1)], {"UN": 2})
+    out = aggregate([s("UN", pos=0.2, neg=0.1), s("UN", pos=0.1)], {"UN": 2})
     assert out["UN"].label == "neutral"
-    assert 0.0 < out["UN"].confidence <= 1.0
+    assert out["UN"].confidence == AggregationSettings().neutral_confidence  # measured on train
+    out = aggregate([s("UN", pos=0.2, neg=0.1)], {"UN": 2}, AggregationSettings(neutral_confidence=None))
+    assert out["UN"].confidence == pytest.approx(0.7)  # else the mean P(neutral)
+
+
+def test_background_sentences_are_not_evidence_and_event_words_mean_taking_part():
+    off = ScoredSentence("Chad", 0, "a", "Chad said it was raining.", {"neutral": 0.9, "positive": 0.05,
+                                                                       "negative": 0.05}, on_event=0)
+    part = ScoredSentence("Mali", 0, "a", "Mali signed the Sahel pact.", {"neutral": 0.9, "positive": 0.05,
+                                                                          "negative": 0.05}, on_event=2)
+    out = aggregate([off, part], {"Chad": 1, "Mali": 1})
+    assert out["Chad"].label == "not_stated" and out["Chad"].evidence == []
+    assert out["Mali"].label == "supports" and out["Mali"].evidence[0].sentence == "Mali signed the Sahel pact."
+    assert aggregate([part], {}, AggregationSettings(takes_part_min=0))["Mali"].label == "neutral"
 
 
 def test_mentioned_without_holder_sentence_is_not_stated():
@@ -157,7 +170,7 @@ def test_an_event_actor_supports_its_own_act():
     # The model reads "the US imposed sanctions" as negative (toward the target); the actor supports the event.
     items = [s("United States", neg=0.8), s("Russia", neg=0.9)]
     mentions = {"United States": 2, "Russia": 1, "China": 1}
-    settings = AggregationSettings(actor_confidence=0.7)
+    settings = AggregationSettings(actor_confidence=0.7, actor_veto=1.01)
     out = aggregate(items, mentions, settings, actors={"United States", "China"})
     assert out["United States"].label == "supports"
     assert out["United States"].confidence == pytest.approx(0.7)  # the rule's measured precision
@@ -165,6 +178,9 @@ def test_an_event_actor_supports_its_own_act():
     assert out["China"].label == "not_stated"  # an actor that never acts or speaks in the cluster
     assert aggregate(items, mentions, AggregationSettings(actor_rule="mentioned"), {"China"})["China"].label == \
         "supports"
+    # A clearly negative sentence vetoes the rule: the headline's agent may be reacting to the event.
+    assert aggregate(items, mentions, AggregationSettings(actor_veto=0.75), {"United States"})[
+        "United States"].label == "opposes"
     assert aggregate(items, mentions, AggregationSettings(actor_rule="off"), {"United States"})[
         "United States"].label == "opposes"
 
@@ -246,7 +262,7 @@ CLUSTER = Cluster(
         Article(source="A", title="Pyongyang and Moscow sign defence pact",
                 text="Russia signed the pact on Wednesday. Seoul condemned the deal. "
                      "The talks were held in Vienna, and Japan was not consulted."),
-        Article(source="B", text="Washington said it was studying the text. The Kremlin rejected criticism. "
+        Article(source="B", text="Washington said it was studying the pact. The Kremlin rejected criticism. "
                                  "South Korean officials welcomed talks with China but condemned the pact."),
     ],
 )
@@ -268,13 +284,22 @@ def test_analyze_end_to_end_with_a_stand_in_model():
     assert any(sentence.startswith("[Seoul]") for _, _, sentence in clf.calls)
 
 
+class FlatClassifier(KeywordClassifier):
+    """Reads every sentence as neutral: what is left is the rules'."""
+
+    def predict(self, items):
+        self.calls.extend(items)
+        return [[0.9, 0.05, 0.05] for _ in items]
+
+
 def test_analyze_takes_the_event_and_its_actors_from_the_text():
-    analyzer = StanceAnalyzer(KeywordClassifier())
+    analyzer = StanceAnalyzer(FlatClassifier())
     # The hand-written topic of the cluster is never read: the event is the first title, whose
     # main verb's agents (Pyongyang, Moscow) carry it out and so support it (guideline §6.3).
     clf = analyzer.classifier
     result = analyzer.analyze(CLUSTER)
     assert result["Russia"].label == "supports" and result["North Korea"].label == "supports"
+    assert result["United States"].label == "neutral"  # "studying the pact": on the event, one word
     assert all(target == "Pyongyang and Moscow sign defence pact" for _, target, _ in clf.calls)
     evidence = result["Russia"].evidence[0]
     assert evidence.holder in ("Russia", "Moscow", "Kremlin") and evidence.clause
