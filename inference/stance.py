@@ -67,7 +67,7 @@ _NOT_AGENT_VERBS = frozenset({"have", "seem", "become", "remain", "base", "locat
                               "receive", "get", "face", "suffer", "lose", "need", "undergo", "appear"})
 # Modifiers that make a person or organ not the state's voice ("Russian opposition leader Alexei Navalny",
 # "former officials"; the guideline's §3).
-_NOT_STATE = frozenset({"opposition", "dissident", "former", "ex", "activist", "rebel", "exiled", "separatist",
+_NOT_STATE = frozenset({"opposition", "dissident", "former", "formerly", "ex", "activist", "rebel", "exiled", "separatist",
                         "candidate", "hopeful", "critic"})
 _CLIMB_DEPS = frozenset({"compound", "amod", "poss", "nmod"})
 _OF_PREPS = frozenset({"of", "for", "to", "from"})  # "the government of China", "adviser to President Yoon"
@@ -154,8 +154,17 @@ def _under_noun(verb) -> bool:
     return False
 
 
-def _verb_ok(verb) -> bool:
+def _reported(verb) -> bool:
+    """Whether the verb's clause is what someone else says or finds ("Kudlow says China will
+    retaliate", "intelligence that indicates China paid", "saying Moscow has violated"): its subject
+    is the content of a claim, not a speaker."""
+    return verb.dep_ == "ccomp" or (verb.dep_ in ("xcomp", "conj") and verb.head.dep_ == "ccomp")
+
+
+def _verb_ok(verb, reported_ok: bool = False) -> bool:
     if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _NOT_AGENT_VERBS or _under_noun(verb):
+        return False
+    if not reported_ok and _reported(verb):
         return False
     # "Russia is a major exporter" describes the country; "Russia is opposed to it" takes a position.
     return not (verb.lemma_ == "be" and not any(c.dep_ in ("acomp", "xcomp", "prep") for c in verb.children))
@@ -166,15 +175,17 @@ def _clause(verb) -> str:
     return verb.doc[toks[0].i:toks[-1].i + 1].text
 
 
-def agency(span, kind: str = "name") -> Agency | None:
-    """The verb a mention (a spaCy Span of the parsed sentence) is the agent of, or None."""
+def agency(span, kind: str = "name", *, reported_ok: bool = False) -> Agency | None:
+    """The verb a mention (a spaCy Span of the parsed sentence) is the agent of, or None. The subject
+    of a reported clause is not an agent unless `reported_ok` (the event finder takes "Pence says
+    Turkey, U.S. agree ceasefire" as Turkey's and the US's act)."""
     text_after = span.doc.text[span.end_char:span.end_char + 7].lower()
     if text_after.startswith(("-based", " based", "-backed", "-owned", "-born", "-made")):
         return None  # "a Singapore-based research center", "Russian-backed separatists"
     head = _phrase_head(_mention_root(span), kind)
     if head is None:
         return None
-    if head.dep_ == "nsubj" and _verb_ok(head.head):
+    if head.dep_ == "nsubj" and _verb_ok(head.head, reported_ok):
         return Agency(head.head, "subject", _clause(head.head))
     prep = head.head
     if head.dep_ == "pobj" and prep.dep_ == "agent" and prep.head.pos_ == "VERB":
@@ -387,7 +398,7 @@ def _main_agents(line: str) -> set[str]:
     out: set[str] = set()
     for m in _line_mentions(line, doc, {}):
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
-        how = agency(span, m.kind) if span is not None and span.sent.root == root else None
+        how = agency(span, m.kind, reported_ok=True) if span is not None and span.sent.root == root else None
         if how is not None and (how.verb == root or (how.verb.dep_ in ("conj", "ccomp") and how.verb.head == root)):
             out.add(m.country)
     return out

@@ -59,6 +59,11 @@ def holders(sentence: str) -> dict[str, bool]:
         ("The Paris agreement was signed in 2015.", {"Paris": False}),
         ("Russian-backed separatists said they shot down the plane.", {"Russian": False}),
         ("Russian opposition leader Alexei Navalny said the vote was rigged.", {"Russian": False}),
+        # The subject of a reported clause is the content of someone else's claim, not a speaker.
+        ("The U.S. said Russia had violated the treaty.", {"U.S.": True, "Russia": False}),
+        ("Trump's demand that Ukraine investigate Biden alarmed officials.",
+         {"Trump": False, "Ukraine": False, "Biden": False}),
+        ("Trump demanded that Ukraine investigate the company.", {"Trump": True, "Ukraine": False}),
     ],
 )
 def test_is_holder(sentence, expected):
