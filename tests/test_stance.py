@@ -59,6 +59,8 @@ def holders(sentence: str) -> dict[str, bool]:
         ("The Paris agreement was signed in 2015.", {"Paris": False}),
         ("Russian-backed separatists said they shot down the plane.", {"Russian": False}),
         ("Russian opposition leader Alexei Navalny said the vote was rigged.", {"Russian": False}),
+        ("Japan was absent.", {"Japan": False}),
+        ("Russia is opposed to the plan.", {"Russia": True}),
         # The subject of a reported clause is the content of someone else's claim, not a speaker.
         ("The U.S. said Russia had violated the treaty.", {"U.S.": True, "Russia": False}),
         ("Trump's demand that Ukraine investigate Biden alarmed officials.",
@@ -214,6 +216,13 @@ def test_mixed_and_not_mixed_from_sentence_scores_of_one_country():
 )
 def test_event_actors(event, leads, actors):
     assert event_actors(event, leads) == actors
+
+
+def test_event_owners_are_actors_only_when_asked():
+    event = "Russia-North Korea treaty raises alarm in Washington and Seoul"
+    assert event_actors(event) == set()
+    assert event_actors(event, owners=True) == {"Russia", "North Korea"}
+    assert event_actors("U.S. withdrawal from Syria gathers speed", owners=True) == {"United States"}
 
 
 def test_event_description_is_the_first_title_else_the_first_sentence():
