@@ -166,6 +166,9 @@ def _verb_ok(verb, reported_ok: bool = False) -> bool:
         return False
     if not reported_ok and _reported(verb):
         return False
+    if any(c.dep_ == "neg" for c in verb.children) and not any(
+            c.dep_ in ("dobj", "ccomp", "xcomp", "advcl") for c in verb.children):
+        return False  # "India has not commented": silence, not a stance
     # "Russia is a major exporter" and "Japan was absent" describe the country; "Russia is opposed to
     # it" and "China is ready to talk" take a position.
     if verb.lemma_ != "be":

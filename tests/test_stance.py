@@ -60,6 +60,8 @@ def holders(sentence: str) -> dict[str, bool]:
         ("Russian-backed separatists said they shot down the plane.", {"Russian": False}),
         ("Russian opposition leader Alexei Navalny said the vote was rigged.", {"Russian": False}),
         ("Japan was absent.", {"Japan": False}),
+        ("India has not commented on the treaty.", {"India": False}),
+        ("Iran did not rule out retaliation.", {"Iran": True}),
         ("Russia is opposed to the plan.", {"Russia": True}),
         # The subject of a reported clause is the content of someone else's claim, not a speaker.
         ("The U.S. said Russia had violated the treaty.", {"U.S.": True, "Russia": False}),
