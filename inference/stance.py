@@ -494,11 +494,13 @@ def aggregate(
 ) -> dict[str, CountryStance]:
     """Per-country stance from per-sentence probabilities (pure; no model).
 
-    - an actor of the event (see `event_actors`, `AggregationSettings.actor_rule`): supports;
+    - an actor of the event (see `event_actors`, `AggregationSettings.actor_rule`) with a holder
+      sentence, none of them clearly negative (`actor_veto`): supports;
     - one clear (>= strong) positive sentence and no clear negative: supports (and vice versa);
     - clear evidence both ways, the weaker side >= mixed_ratio of the stronger: mixed;
       otherwise the stronger side wins;
-    - holder sentences but no clear polarity: neutral;
+    - no clear polarity: supports when a sentence shares `takes_part_min` content words with the
+      event, neutral when one shares `on_event_min`; background sentences only: not_stated;
     - mentioned but never a holder: not_stated.
     """
     s = settings or AggregationSettings()
@@ -509,55 +511,64 @@ def aggregate(
             continue
         by_country.setdefault(item.country, []).append(item)
     out: dict[str, CountryStance] = {}
-    countries = list(mentions) + [c for c in by_country if c not in mentions]
-    for country in countries:
+    for country in list(mentions) + [c for c in by_country if c not in mentions]:
         items = by_country.get(country, [])
-        n_mentions = mentions.get(country, 0)
-        negative = [x for x in items if x.probs.get("negative", 0.0) >= s.actor_veto]
-        vetoed = bool(negative) and len(negative) > s.actor_veto_share * len(items)
-        if country in actors and (items or s.actor_rule == "mentioned") and not vetoed:
-            # The directed-sentiment model reads a hostile act as negative toward its target;
-            # the guideline counts the actor of the topic event as supporting it.
-            top = _top(items, "positive", s.max_evidence)
-            evidence = [_evidence(x, _argmax(x.probs)) for x in top]
-            out[country] = CountryStance(country, "supports", s.actor_confidence, evidence, n_mentions)
-            continue
-        pos = [x for x in items if x.probs.get("positive", 0.0) >= s.strong]
-        neg = [x for x in items if x.probs.get("negative", 0.0) >= s.strong]
-        on_event = [x for x in items if x.on_event >= s.on_event_min]
-        if not items or (not pos and not neg and len(on_event) < max(1, s.neutral_min)):
-            out[country] = CountryStance(country, "not_stated", None, [], n_mentions)
-            continue
-        pos_mass = sum(x.probs["positive"] for x in pos)
-        neg_mass = sum(x.probs["negative"] for x in neg)
-        if pos and neg and min(pos_mass, neg_mass) >= s.mixed_ratio * max(pos_mass, neg_mass):
-            label = "mixed"
-            top_pos = _top(pos, "positive", s.max_evidence)
-            top_neg = _top(neg, "negative", s.max_evidence)
-            confidence = min(top_pos[0].probs["positive"], top_neg[0].probs["negative"])
-            chosen = _interleave([(x, "positive") for x in top_pos], [(x, "negative") for x in top_neg])
-            evidence = [_evidence(x, pol) for x, pol in chosen[: max(2, s.max_evidence)]]
-        elif pos or neg:
-            polarity, side = ("positive", pos) if pos_mass >= neg_mass else ("negative", neg)
-            label = SENTENCE_TO_STANCE[polarity]
-            top = _top(side, polarity, s.max_evidence)
-            confidence = sum(x.probs[polarity] for x in top) / len(top)
-            evidence = [_evidence(x, polarity) for x in top]
-        elif s.takes_part_min and max(x.on_event for x in items) >= s.takes_part_min:
-            label = "supports"
-            part = [x for x in items if x.on_event >= s.takes_part_min]
-            top = sorted(part, key=lambda x: x.on_event, reverse=True)[: s.max_evidence]
-            confidence = s.takes_part_confidence
-            evidence = [_evidence(x, _argmax(x.probs)) for x in top]
-        else:
-            label = "neutral"
-            top = _top(on_event, "neutral", s.max_evidence)
-            confidence = s.neutral_confidence
-            if confidence is None:
-                confidence = sum(x.probs.get("neutral", 0.0) for x in on_event) / len(on_event)
-            evidence = [_evidence(x, _argmax(x.probs)) for x in top]
-        out[country] = CountryStance(country, label, float(confidence), evidence, n_mentions)
+        stance = _actor_stance(country, items, s) if country in actors else None
+        stance = stance or _polar_stance(country, items, s) or _unpolar_stance(country, items, s)
+        stance.mentions = mentions.get(country, 0)
+        out[country] = stance
     return out
+
+
+def _actor_stance(country: str, items: list[ScoredSentence], s: AggregationSettings) -> CountryStance | None:
+    """The actor rule, or None when it does not apply (no holder sentence, or vetoed)."""
+    negative = [x for x in items if x.probs.get("negative", 0.0) >= s.actor_veto]
+    if (not items and s.actor_rule != "mentioned") or (negative and len(negative) > s.actor_veto_share * len(items)):
+        return None
+    # The directed-sentiment model reads a hostile act as negative toward its target; the
+    # guideline counts the country that carries out the event as supporting it.
+    evidence = [_evidence(x, _argmax(x.probs)) for x in _top(items, "positive", s.max_evidence)]
+    return CountryStance(country, "supports", s.actor_confidence, evidence)
+
+
+def _polar_stance(country: str, items: list[ScoredSentence], s: AggregationSettings) -> CountryStance | None:
+    """supports / opposes / mixed from clear sentences, or None when there are none."""
+    pos = [x for x in items if x.probs.get("positive", 0.0) >= s.strong]
+    neg = [x for x in items if x.probs.get("negative", 0.0) >= s.strong]
+    if not pos and not neg:
+        return None
+    pos_mass = sum(x.probs["positive"] for x in pos)
+    neg_mass = sum(x.probs["negative"] for x in neg)
+    if pos and neg and min(pos_mass, neg_mass) >= s.mixed_ratio * max(pos_mass, neg_mass):
+        top_pos = _top(pos, "positive", s.max_evidence)
+        top_neg = _top(neg, "negative", s.max_evidence)
+        confidence = min(top_pos[0].probs["positive"], top_neg[0].probs["negative"])
+        chosen = _interleave([(x, "positive") for x in top_pos], [(x, "negative") for x in top_neg])
+        evidence = [_evidence(x, pol) for x, pol in chosen[: max(2, s.max_evidence)]]
+        return CountryStance(country, "mixed", float(confidence), evidence)
+    polarity, side = ("positive", pos) if pos_mass >= neg_mass else ("negative", neg)
+    top = _top(side, polarity, s.max_evidence)
+    confidence = sum(x.probs[polarity] for x in top) / len(top)
+    return CountryStance(country, SENTENCE_TO_STANCE[polarity], float(confidence),
+                         [_evidence(x, polarity) for x in top])
+
+
+def _unpolar_stance(country: str, items: list[ScoredSentence], s: AggregationSettings) -> CountryStance:
+    """Holder sentences without clear polarity: taking part (supports), neutral, or not_stated when
+    they are all background."""
+    on_event = [x for x in items if x.on_event >= s.on_event_min]
+    if not items or len(on_event) < max(1, s.neutral_min):
+        return CountryStance(country, "not_stated", None, [])
+    part = [x for x in items if s.takes_part_min and x.on_event >= s.takes_part_min]
+    if part:
+        top = sorted(part, key=lambda x: x.on_event, reverse=True)[: s.max_evidence]
+        return CountryStance(country, "supports", s.takes_part_confidence,
+                             [_evidence(x, _argmax(x.probs)) for x in top])
+    confidence = s.neutral_confidence
+    if confidence is None:
+        confidence = sum(x.probs.get("neutral", 0.0) for x in on_event) / len(on_event)
+    top = _top(on_event, "neutral", s.max_evidence)
+    return CountryStance(country, "neutral", float(confidence), [_evidence(x, _argmax(x.probs)) for x in top])
 
 
 def _argmax(probs: dict[str, float]) -> str:
