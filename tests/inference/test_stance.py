@@ -15,9 +15,10 @@ from evenhand.inference.stance import (
     ScoredSentence,
     StanceAnalyzer,
     aggregate,
+    event_actors,
+    event_description,
     holder_sentences,
     is_holder,
-    topic_actors,
 )
 from evenhand.evaluation.stance_eval import cluster_eval, load_labelled_clusters
 
@@ -45,6 +46,28 @@ def holders(sentence: str) -> dict[str, bool]:
         ("Chinese exports grew in May.", {"Chinese": False}),  # a demonym needs an official noun
         ("China's economy grew.", {"China": False}),
         ("The EU will impose tariffs on Chinese steel.", {"EU": True, "Chinese": False}),
+        # Quote sources, officials linked through their office or their leader.
+        ('"This is a mistake," the Kremlin said in a statement.', {"Kremlin": True}),
+        ("Wang Wenbin, a spokesman for China's foreign ministry, said the deal was illegal.", {"China": True}),
+        ("Kim Sung-han, national security adviser to President Yoon, said the talks would go on.",
+         {"President Yoon": True}),
+        ("The government of China said it would retaliate.", {"China": True}),
+        # Not agents: "X-based", a news agency of a country, a place, a noun that the old finder read as a verb.
+        ("A Singapore-based research center said the talks failed.", {"Singapore": False}),
+        ("Spanish agency Europa Press reported the arrest.", {"Spanish": False}),
+        ("Russia's warning was ignored by the allies.", {"Russia": False}),
+        ("The Paris agreement was signed in 2015.", {"Paris": False}),
+        ("Russian-backed separatists said they shot down the plane.", {"Russian": False}),
+        ("Russian opposition leader Alexei Navalny said the vote was rigged.", {"Russian": False}),
+        ("Japan was absent.", {"Japan": False}),
+        ("India has not commented on the treaty.", {"India": False}),
+        ("Iran did not rule out retaliation.", {"Iran": True}),
+        ("Russia is opposed to the plan.", {"Russia": True}),
+        # The subject of a reported clause is the content of someone else's claim, not a speaker.
+        ("The U.S. said Russia had violated the treaty.", {"U.S.": True, "Russia": False}),
+        ("Trump's demand that Ukraine investigate Biden alarmed officials.",
+         {"Trump": False, "Ukraine": False, "Biden": False}),
+        ("Trump demanded that Ukraine investigate the company.", {"Trump": True, "Ukraine": False}),
     ],
 )
 def test_is_holder(sentence, expected):
@@ -62,6 +85,27 @@ def test_holder_sentences_marks_the_holder_and_counts_mentions():
         ("Russia", "[Moscow] said the pact was illegal.", "Outlet A", 0),
     ]
     assert counts == {"Russia": 2, "Japan": 1}
+    assert found[1].span == (0, 6) and found[1].role == "subject"
+    assert found[1].clause == "Moscow said the pact was illegal."
+
+
+def test_an_official_named_once_with_the_office_speaks_for_the_country_later():
+    cluster = Cluster(articles=[Article(source="A", text=(
+        "Attorney General William Barr released the memo on Friday. "
+        '"The evidence is not sufficient," Barr wrote. Barr was born in New York.'))])
+    found, counts = holder_sentences(cluster)
+    assert [(h.country, h.holder) for h in found] == [("United States", "Attorney General"),
+                                                       ("United States", "Barr")]
+    assert found[1].sentence == '"The evidence is not sufficient," [Barr] wrote.'
+    assert "United States" not in counts  # offices and people are holders, not mentions of the country
+
+
+def test_a_passive_agent_and_a_background_mention():
+    cluster = Cluster(articles=[Article(source="A", text=(
+        "The resolution was vetoed by Russia. Sanctions on Russia have hurt its economy."))])
+    found, _ = holder_sentences(cluster)
+    assert [(h.country, h.role, h.plain) for h in found] == [
+        ("Russia", "passive agent", "The resolution was vetoed by Russia.")]
 
 
 # --- aggregation ------------------------------------------------------------------------
@@ -97,9 +141,22 @@ def test_weak_counter_evidence_is_not_mixed():
 
 
 def test_no_clear_polarity_is_neutral():
-    out = aggregate([s("UN", pos=0.3, neg=0.2), s("UN", pos=0.1)], {"UN": 2})
+    out = aggregate([s("UN", pos=0.2, neg=0.1), s("UN", pos=0.1)], {"UN": 2})
     assert out["UN"].label == "neutral"
-    assert 0.0 < out["UN"].confidence <= 1.0
+    assert out["UN"].confidence == AggregationSettings().neutral_confidence  # measured on train
+    out = aggregate([s("UN", pos=0.2, neg=0.1)], {"UN": 2}, AggregationSettings(neutral_confidence=None))
+    assert out["UN"].confidence == pytest.approx(0.7)  # else the mean P(neutral)
+
+
+def test_background_sentences_are_not_evidence_and_event_words_mean_taking_part():
+    off = ScoredSentence("Chad", 0, "a", "Chad said it was raining.", {"neutral": 0.9, "positive": 0.05,
+                                                                       "negative": 0.05}, on_event=0)
+    part = ScoredSentence("Mali", 0, "a", "Mali signed the Sahel pact.", {"neutral": 0.9, "positive": 0.05,
+                                                                          "negative": 0.05}, on_event=2)
+    out = aggregate([off, part], {"Chad": 1, "Mali": 1})
+    assert out["Chad"].label == "not_stated" and out["Chad"].evidence == []
+    assert out["Mali"].label == "supports" and out["Mali"].evidence[0].sentence == "Mali signed the Sahel pact."
+    assert aggregate([part], {}, AggregationSettings(takes_part_min=0))["Mali"].label == "neutral"
 
 
 def test_mentioned_without_holder_sentence_is_not_stated():
@@ -118,34 +175,62 @@ def test_settings_change_the_thresholds():
     assert aggregate(items, {}, AggregationSettings(mixed_ratio=0.99))["Iran"].label == "supports"
 
 
-def test_the_topic_actor_supports_its_own_act():
-    # The model reads "the US imposed sanctions" as negative (toward the target); the actor supports the topic.
+def test_an_event_actor_supports_its_own_act():
+    # The model reads "the US imposed sanctions" as negative (toward the target); the actor supports the event.
     items = [s("United States", neg=0.8), s("Russia", neg=0.9)]
     mentions = {"United States": 2, "Russia": 1, "China": 1}
-    out = aggregate(items, mentions, actors={"United States", "China"})
+    settings = AggregationSettings(actor_confidence=0.7, actor_veto=1.01)
+    out = aggregate(items, mentions, settings, actors={"United States", "China"})
     assert out["United States"].label == "supports"
-    assert out["United States"].confidence == pytest.approx(0.2)
+    assert out["United States"].confidence == pytest.approx(0.7)  # the rule's measured precision
     assert out["Russia"].label == "opposes"
     assert out["China"].label == "not_stated"  # an actor that never acts or speaks in the cluster
     assert aggregate(items, mentions, AggregationSettings(actor_rule="mentioned"), {"China"})["China"].label == \
         "supports"
+    # A clearly negative sentence vetoes the rule: the headline's agent may be reacting to the event.
+    assert aggregate(items, mentions, AggregationSettings(actor_veto=0.75), {"United States"})[
+        "United States"].label == "opposes"
     assert aggregate(items, mentions, AggregationSettings(actor_rule="off"), {"United States"})[
         "United States"].label == "opposes"
 
 
+def test_mixed_and_not_mixed_from_sentence_scores_of_one_country():
+    # Clear statements both ways, as strong as each other: mixed, with both sides in the evidence.
+    out = aggregate([s("Iran", pos=0.8, sentence="a"), s("Iran", neg=0.75, sentence="b"),
+                     s("Iraq", pos=0.8), s("Iraq", pos=0.2)], {"Iran": 2, "Iraq": 2})
+    assert out["Iran"].label == "mixed" and [e.label for e in out["Iran"].evidence] == ["supports", "opposes"]
+    assert out["Iraq"].label == "supports"
+
+
 @pytest.mark.parametrize(
-    "topic, actors",
+    "event, leads, actors",
     [
-        ("US sanctions on Russian oligarchs", {"United States"}),
-        ("Iran's downing of a Ukrainian airliner", {"Iran"}),
-        ("Russia-North Korea defence pact", {"Russia", "North Korea"}),
-        ("Trump's veto of the defence bill", {"United States"}),
-        ("The US and EU sanctions on Russia", {"United States", "EU"}),
-        ("Suspected Russian cyberattack on US networks", set()),
+        ("Biden recognizes Armenian genocide", [], {"United States"}),
+        ("Pyongyang and Moscow sign defence pact", [], {"North Korea", "Russia"}),
+        ("Russia-North Korea defence pact alarms Seoul", [], set()),  # Seoul is the object, the pact acts
+        ("The resolution was vetoed by Russia and China", [], {"Russia", "China"}),
+        ("Sanctions on Russia take effect", [], set()),
+        # Lead sentences: an agent of the main verb of two leads is an actor, of one lead is not.
+        ("Talks end", ["Japan signed the deal on Monday.", "Tokyo signed it after talks.",
+                       "Seoul said it was studying the text."], {"Japan"}),
+        ("Talks end", ["Seoul said it was studying the text."], {"South Korea"}),  # one lead: it decides
     ],
 )
-def test_topic_actors(topic, actors):
-    assert topic_actors(topic) == actors
+def test_event_actors(event, leads, actors):
+    assert event_actors(event, leads) == actors
+
+
+def test_event_owners_are_actors_only_when_asked():
+    event = "Russia-North Korea treaty raises alarm in Washington and Seoul"
+    assert event_actors(event) == set()
+    assert event_actors(event, owners=True) == {"Russia", "North Korea"}
+    assert event_actors("U.S. withdrawal from Syria gathers speed", owners=True) == {"United States"}
+
+
+def test_event_description_is_the_first_title_else_the_first_sentence():
+    assert event_description(CLUSTER) == "Pyongyang and Moscow sign defence pact"
+    untitled = Cluster(articles=[Article(text="Japan signed the deal. It took years.")])
+    assert event_description(untitled) == "Japan signed the deal."
 
 
 def test_evidence_is_ranked_and_capped():
@@ -193,7 +278,7 @@ CLUSTER = Cluster(
         Article(source="A", title="Pyongyang and Moscow sign defence pact",
                 text="Russia signed the pact on Wednesday. Seoul condemned the deal. "
                      "The talks were held in Vienna, and Japan was not consulted."),
-        Article(source="B", text="Washington said it was studying the text. The Kremlin rejected criticism. "
+        Article(source="B", text="Washington said it was studying the pact. The Kremlin rejected criticism. "
                                  "South Korean officials welcomed talks with China but condemned the pact."),
     ],
 )
@@ -215,12 +300,25 @@ def test_analyze_end_to_end_with_a_stand_in_model():
     assert any(sentence.startswith("[Seoul]") for _, _, sentence in clf.calls)
 
 
-def test_analyze_uses_the_cluster_topic_and_requires_one():
-    analyzer = StanceAnalyzer(KeywordClassifier())
-    # The cluster's topic names Russia as an actor of the pact: it supports it (guideline §6.3).
-    assert analyzer.analyze(CLUSTER)["Russia"].label == "supports"
-    with pytest.raises(EvenhandError, match="needs a topic"):
-        analyzer.analyze(["Russia said nothing."])
+class FlatClassifier(KeywordClassifier):
+    """Reads every sentence as neutral: what is left is the rules'."""
+
+    def predict(self, items):
+        self.calls.extend(items)
+        return [[0.9, 0.05, 0.05] for _ in items]
+
+
+def test_analyze_takes_the_event_and_its_actors_from_the_text():
+    analyzer = StanceAnalyzer(FlatClassifier())
+    # The hand-written topic of the cluster is never read: the event is the first title, whose
+    # main verb's agents (Pyongyang, Moscow) carry it out and so support it (guideline §6.3).
+    clf = analyzer.classifier
+    result = analyzer.analyze(CLUSTER)
+    assert result["Russia"].label == "supports" and result["North Korea"].label == "supports"
+    assert result["United States"].label == "neutral"  # "studying the pact": on the event, one word
+    assert all(target == "Pyongyang and Moscow sign defence pact" for _, target, _ in clf.calls)
+    evidence = result["Russia"].evidence[0]
+    assert evidence.holder in ("Russia", "Moscow", "Kremlin") and evidence.clause
 
 
 def test_load_rejects_folders_that_are_not_stance_checkpoints(tmp_path):
@@ -308,3 +406,43 @@ def test_bundled_checkpoint_reads_clear_statements():
     result = StanceAnalyzer.load(folder).analyze(CLUSTER, topic="Russia-North Korea defence pact")
     assert result["South Korea"].label == "opposes"
     assert result["Japan"].label == "not_stated"
+
+
+# --- the v2 metrics -------------------------------------------------------------------------
+
+
+def test_stance_report_hand_computed():
+    from evenhand.evaluation.stance_metrics import stance_report
+
+    gold = [{"France": "supports", "Chad": "not_stated"}, {"Peru": "opposes", "Iran": "mixed"}]
+    pred = [{"France": "supports", "Chad": "neutral", "Mali": "opposes"}, {"Peru": "neutral", "Iran": "mixed"}]
+    conf = [{"France": 0.9, "Chad": 0.6, "Mali": 0.8}, {"Peru": 0.5, "Iran": 0.7}]
+    r = stance_report(gold, pred, conf, n_resamples=50)
+    # supports F1 1; opposes: 0 tp, predicted once (Mali, not listed), gold once -> 0; neutral: 0 tp of 2 -> 0.
+    assert r["macro_f1_3"]["value"] == pytest.approx(1 / 3, abs=1e-4)
+    assert r["macro_f1_3"]["low"] <= r["macro_f1_3"]["value"] <= r["macro_f1_3"]["high"]
+    assert r["items"] == 4 and r["not_stated_accuracy"] == 0.0
+    # Stated predictions: France, Chad, Mali, Peru, Iran; Chad (gold not_stated) and Mali (absent) are spurious.
+    assert r["spurious"] == {"rate": 0.4, "spurious": 2, "predicted_stances": 5}
+    assert r["mixed"]["f1"] == 1.0 and r["mixed"]["gold"] == 1
+    cal = r["calibration"]
+    assert cal["items"] == 5
+    # Bins: 0.5 (wrong), 0.6 (wrong), 0.7 (right), 0.8 (wrong), 0.9 (right) -> mean |acc - conf| over five.
+    assert cal["ece"] == pytest.approx((0.5 + 0.6 + 0.3 + 0.8 + 0.1) / 5)
+
+
+def test_cluster_bootstrap_resamples_whole_clusters():
+    from evenhand.evaluation.stance_metrics import cluster_bootstrap, macro_f1_3
+
+    # One perfect cluster and one all-wrong cluster: resampling clusters must reach both extremes.
+    per_cluster = [[("supports", "supports", None)] * 3, [("supports", "opposes", None)] * 3]
+    ci = cluster_bootstrap(per_cluster, macro_f1_3, n_resamples=200)
+    assert ci["low"] == 0.0 and ci["high"] == 1.0 and ci["clusters"] == 2
+
+
+def test_reliability_plot_writes_a_png(tmp_path):
+    from evenhand.evaluation.stance_metrics import calibration, reliability_plot
+
+    cal = calibration([("supports", "supports", 0.9), ("opposes", "supports", 0.4)])
+    reliability_plot(cal, tmp_path / "r.png")
+    assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
