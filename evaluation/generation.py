@@ -188,7 +188,7 @@ def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
         results = model.summarize_many(batch, batch_size=len(batch), progress=False, **kwargs)
         if analyzer is not None:
             for cluster, result in zip(batch, results):
-                result.stances = analyzer.analyze(cluster, topic=cluster.topic or result.headline)
+                result.stances = analyzer.analyze(cluster)  # the event from the text, never a hand-written topic
         return results
 
     return generate

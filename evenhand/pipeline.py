@@ -98,7 +98,7 @@ class Pipeline:
         for i, cluster in enumerate(_bar(items, progress and self.generator is None)):
             result = self._one(cluster, generated[i] if generated else None, heads[i].headline if heads else None)
             if self.stance is not None:
-                result.stances = self.stance.analyze(cluster, topic=topic or result.headline)  # the event as the text states it
+                result.stances = self.stance.analyze(cluster, topic=topic)  # None: the event from the text, as stance-eval measures it
             results.append(result)
         return results
 
