@@ -185,15 +185,7 @@ def llama_agreement(llama_model, torch_model, torch_tokens, llama_new, paths) ->
     return out
 
 
-def main() -> None:
-    from evenhand.corpus import read_jsonl, to_cluster
-    from evenhand.evaluation.rouge import rouge_f1
-    from evenhand.inference.prompting import build_prompt
-    from evenhand.inference.quantize import quantize_model, weight_bytes
-    from evenhand.inference.summarizer import SourceCopyBias, Summarizer
-    from transformers import LogitsProcessorList
-    from evenhand.models.loading import load_base_lm, load_summarizer_checkpoint, load_tokenizer
-
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base-model", default="smollm2-135m-instruct")
     ap.add_argument("--checkpoint", default=None, help="a summarizer checkpoint folder instead of the base model")
@@ -213,14 +205,15 @@ def main() -> None:
                     help="article budgets for the 20x2,000-word cluster (1536 = Summarizer default)")
     ap.add_argument("--long-path", default=None, help="path for the long cluster (default: the fastest)")
     ap.add_argument("--json-out", default=None, help="write all figures and outputs here")
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    gen = {"max_new_tokens": args.max_new_tokens, "min_new_tokens": args.max_new_tokens, "do_sample": False,
-           "num_beams": 1, "no_repeat_ngram_size": 4, "repetition_penalty": 1.1, "copy_bias": args.copy_bias}
 
-    # -- models: the naive path's float model, and evenhand's Summarizers around copies of it
+def load_paths(args):
+    """The naive path's float model and evenhand's Summarizers around copies of it, with their stats."""
+    from evenhand.inference.quantize import quantize_model, weight_bytes
+    from evenhand.inference.summarizer import Summarizer
+    from evenhand.models.loading import load_base_lm, load_summarizer_checkpoint, load_tokenizer
+
     def load_float():
         if args.checkpoint:
             model, tok, _ = load_summarizer_checkpoint(args.checkpoint)
@@ -254,9 +247,15 @@ def main() -> None:
     stats = {p: PathStats(p, batch_of[p], gguf_bytes(models[p]) if p.startswith("llamacpp") else weight_bytes(models[p]))
              for p in args.paths}
 
-    clusters = read_jsonl(args.data, require_summary=True)[: args.n]
-    probe = Summarizer(naive_model, tok, is_encoder_decoder=False, max_source_tokens=args.max_source_tokens)
-    budget = probe._source_budget({**probe.generation, **gen})
+    return naive_model, tok, summarizers, llama_models, batch_of, stats
+
+
+def make_naive(args, gen, tok, naive_model, budget):
+    """The naive path (plain `model.generate`, one cluster at a time) and the token ids it produced."""
+    from transformers import LogitsProcessorList
+
+    from evenhand.inference.prompting import build_prompt
+    from evenhand.inference.summarizer import SourceCopyBias
 
     naive_tokens: dict[str, tuple[list[int], list[int]]] = {}  # cluster id -> (prompt ids, new ids), for agreement
 
@@ -276,7 +275,11 @@ def main() -> None:
         naive_tokens[cluster.id] = (ids["input_ids"][0].tolist(), row[:n])
         return cluster.id, tok.decode(row[:n], skip_special_tokens=True).strip(), n
 
-    # llama.cpp's new token ids per (path, prompt), for the free-running agreement with torch.
+    return naive_one, naive_tokens
+
+
+def record_llama(llama_models):
+    """Wrap each llama.cpp model so its new token ids are kept per (path, prompt), for the free-running agreement."""
     llama_new: dict[tuple[str, tuple[int, ...]], list[int]] = {}
     current = [""]
     def recorder(generate_ids):
@@ -290,29 +293,13 @@ def main() -> None:
     for m in llama_models.values():
         m.generate_ids = recorder(m.generate_ids)
 
-    def run_path(name: str, chunk) -> list[tuple[str, str, int]]:
-        current[0] = name
-        if name == "naive":
-            return [naive_one(c) for c in chunk]
-        s = summarizers[name]
-        rs = s.summarize_many(chunk, batch_size=batch_of[name], progress=False, **gen)
-        return [(r.id, r.summary, r.generated_tokens) for r in rs]
+    return llama_new, current
 
-    # Warm-up (kernel selection, allocator) on one short cluster per path; not timed.
-    for s in summarizers.values():
-        s.summarize_many(clusters[-1:], batch_size=1, progress=False, **{**gen, "max_new_tokens": 2, "min_new_tokens": 2})
-    with torch.inference_mode():
-        naive_model.generate(**tok("warm up", return_tensors="pt"), max_new_tokens=2, pad_token_id=tok.pad_token_id)
 
-    lengths = {c.id: len(tok.encode(build_prompt(c, tok, max_source_tokens=budget).text, add_special_tokens=False))
-               for c in clusters}
-    ordered = sorted(clusters, key=lambda c: lengths[c.id], reverse=True)
-    chunks = [ordered[i:i + args.batch_size] for i in range(0, len(ordered), args.batch_size)]
+def compare(args, chunks, run_path, stats):
+    """Every path on every chunk, back to back, the order rotating; returns the 1-min load averages seen."""
     sampler = RssSampler()
     load = []
-    print(f"threads={torch.get_num_threads()} clusters={len(clusters)} batch={args.batch_size} "
-          f"new tokens={args.max_new_tokens} mean prompt={sum(lengths.values()) / len(lengths):.0f} tokens "
-          f"model={args.checkpoint or args.base_model}", flush=True)
     t_all = time.perf_counter()
     for k, chunk in enumerate(chunks):
         order = args.paths[k % len(args.paths):] + args.paths[: k % len(args.paths)]
@@ -326,12 +313,12 @@ def main() -> None:
         load.append(os.getloadavg()[0])
     print(f"comparison took {time.perf_counter() - t_all:.0f} s; 1-min load average during it: "
           f"min {min(load):.2f} max {max(load):.2f}", flush=True)
+    return load, sampler
 
-    agreement = {}
-    if "naive" in stats:
-        for weights, m in llama_models.items():
-            agreement.update(llama_agreement(m, naive_model, naive_tokens, llama_new,
-                                             [p for p in args.paths if p in summarizers and summarizers[p].model is m]))
+
+def result_rows(args, stats, clusters, agreement):
+    from evenhand.evaluation.rouge import rouge_f1
+
     refs = {c.id: c.summary for c in clusters}
     ids = [c.id for c in clusters]
     base = stats.get("naive")
@@ -350,6 +337,10 @@ def main() -> None:
                      "peak_rss_mib": st.peak / 2**20, "delta_rss_mib": st.delta / 2**20,
                      "weights_mib": st.weights / 2**20, "rouge": mean, "identical_to_naive": same,
                      "rougeL_vs_naive": vs_naive, **agreement.get(name, {})})
+    return rows
+
+
+def print_rows(rows, base):
     print()
     print(f"{'path':<16} {'batch':>5} {'s':>7} {'clust/min':>9} {'tok/s':>6} {'x naive':>7} {'peakRSS':>8} "
           f"{'dRSS':>6} {'weights':>7} {'R1':>6} {'R2':>6} {'RL':>6} {'=naive':>6} {'RL~naive':>8} {'agree':>6} {'prefix':>6}")
@@ -367,24 +358,29 @@ def main() -> None:
           "agree: teacher-forced greedy top-1 agreement with torch float32; prefix: free-running share before "
           "the first different token)")
 
-    report = {"settings": vars(args), "threads": torch.get_num_threads(), "load_average": load, "paths": rows}
 
-    if args.no_cache_clusters:
-        subset = clusters[: args.no_cache_clusters]
-        t0 = time.perf_counter()
-        for c in subset:
-            naive_one(c, use_cache=False)
-        t_nc = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for c in subset:
-            naive_one(c)
-        t_c = time.perf_counter() - t0
-        print(f"\nKV cache: naive on {len(subset)} cluster(s): {t_nc / len(subset):.1f} s/cluster without the cache, "
-              f"{t_c / len(subset):.1f} s/cluster with it ({t_nc / t_c:.1f}x)")
-        report["kv_cache"] = {"clusters": len(subset), "s_per_cluster_no_cache": t_nc / len(subset),
-                              "s_per_cluster_cache": t_c / len(subset)}
+def kv_cache_check(args, clusters, naive_one):
+    if not args.no_cache_clusters:
+        return None
+    subset = clusters[: args.no_cache_clusters]
+    t0 = time.perf_counter()
+    for c in subset:
+        naive_one(c, use_cache=False)
+    t_nc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for c in subset:
+        naive_one(c)
+    t_c = time.perf_counter() - t0
+    print(f"\nKV cache: naive on {len(subset)} cluster(s): {t_nc / len(subset):.1f} s/cluster without the cache, "
+          f"{t_c / len(subset):.1f} s/cluster with it ({t_nc / t_c:.1f}x)")
+    return {"clusters": len(subset), "s_per_cluster_no_cache": t_nc / len(subset),
+            "s_per_cluster_cache": t_c / len(subset)}
 
-    # -- the long cluster, through --long-path (default: the fastest evenhand path)
+
+def long_cluster_run(args, rows, summarizers, tok, gen, sampler):
+    """The synthetic 20 x 2,000-word cluster through --long-path (default: the fastest evenhand path)."""
+    from evenhand.corpus import to_cluster
+
     best = max((r for r in rows if r["path"] != "naive" and args.long_path in (None, r["path"])),
                key=lambda r: r["clusters_per_min"], default=None)
     if best and args.long_budgets:
@@ -395,7 +391,7 @@ def main() -> None:
         full_tokens = sum(len(tok.encode(a.text, add_special_tokens=False)) for a in cluster.articles)
         print(f"\nlong cluster: {len(cluster.articles)} articles, {words} words, {full_tokens} tokens "
               f"(context {s.context_limit}), path {best['path']}")
-        report["long"] = []
+        out = []
         for budget_long in args.long_budgets:
             s.max_source_tokens = budget_long
             start = sampler.start()
@@ -406,15 +402,71 @@ def main() -> None:
             print(f"  budget {budget_long:>5}: {dt:6.1f} s, prompt {r.input_tokens} tokens, truncated={r.truncated}, "
                   f"{r.generated_tokens} new tokens, peak RSS {peak / 2**20:.0f} MiB (+{(peak - start) / 2**20:.0f} MiB); "
                   f"headline: {r.headline[:70]!r}")
-            report["long"].append({"budget": budget_long, "seconds": dt, "input_tokens": r.input_tokens,
+            out.append({"budget": budget_long, "seconds": dt, "input_tokens": r.input_tokens,
                                    "truncated": r.truncated, "generated_tokens": r.generated_tokens,
                                    "peak_rss_mib": peak / 2**20, "delta_rss_mib": (peak - start) / 2**20})
+        return out
+    return None
+
+
+def main() -> None:
+    from evenhand.corpus import read_jsonl
+    from evenhand.inference.prompting import build_prompt
+    from evenhand.inference.summarizer import Summarizer
+
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    gen = {"max_new_tokens": args.max_new_tokens, "min_new_tokens": args.max_new_tokens, "do_sample": False,
+           "num_beams": 1, "no_repeat_ngram_size": 4, "repetition_penalty": 1.1, "copy_bias": args.copy_bias}
+    naive_model, tok, summarizers, llama_models, batch_of, stats = load_paths(args)
+    clusters = read_jsonl(args.data, require_summary=True)[: args.n]
+    probe = Summarizer(naive_model, tok, is_encoder_decoder=False, max_source_tokens=args.max_source_tokens)
+    budget = probe._source_budget({**probe.generation, **gen})
+    naive_one, naive_tokens = make_naive(args, gen, tok, naive_model, budget)
+    llama_new, current = record_llama(llama_models)
+
+    def run_path(name: str, chunk) -> list[tuple[str, str, int]]:
+        current[0] = name
+        if name == "naive":
+            return [naive_one(c) for c in chunk]
+        s = summarizers[name]
+        rs = s.summarize_many(chunk, batch_size=batch_of[name], progress=False, **gen)
+        return [(r.id, r.summary, r.generated_tokens) for r in rs]
+
+    # Warm-up (kernel selection, allocator) on one short cluster per path; not timed.
+    for s in summarizers.values():
+        s.summarize_many(clusters[-1:], batch_size=1, progress=False, **{**gen, "max_new_tokens": 2, "min_new_tokens": 2})
+    with torch.inference_mode():
+        naive_model.generate(**tok("warm up", return_tensors="pt"), max_new_tokens=2, pad_token_id=tok.pad_token_id)
+    lengths = {c.id: len(tok.encode(build_prompt(c, tok, max_source_tokens=budget).text, add_special_tokens=False))
+               for c in clusters}
+    ordered = sorted(clusters, key=lambda c: lengths[c.id], reverse=True)
+    chunks = [ordered[i:i + args.batch_size] for i in range(0, len(ordered), args.batch_size)]
+    print(f"threads={torch.get_num_threads()} clusters={len(clusters)} batch={args.batch_size} "
+          f"new tokens={args.max_new_tokens} mean prompt={sum(lengths.values()) / len(lengths):.0f} tokens "
+          f"model={args.checkpoint or args.base_model}", flush=True)
+    load, sampler = compare(args, chunks, run_path, stats)
+
+    agreement = {}
+    if "naive" in stats:
+        for weights, m in llama_models.items():
+            agreement.update(llama_agreement(m, naive_model, naive_tokens, llama_new,
+                                             [p for p in args.paths if p in summarizers and summarizers[p].model is m]))
+    rows = result_rows(args, stats, clusters, agreement)
+    print_rows(rows, stats.get("naive"))
+    report = {"settings": vars(args), "threads": torch.get_num_threads(), "load_average": load, "paths": rows}
+    kv = kv_cache_check(args, clusters, naive_one)
+    if kv:
+        report["kv_cache"] = kv
+    long = long_cluster_run(args, rows, summarizers, tok, gen, sampler)
+    if long:
+        report["long"] = long
     sampler.close()
     if args.json_out:
         report["outputs"] = {name: stats[name].outputs for name in args.paths}
         Path(args.json_out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {args.json_out}")
-
 
 if __name__ == "__main__":
     main()
