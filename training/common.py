@@ -150,6 +150,24 @@ def run_trainer(trainer, output_dir: str | Path, resume: bool) -> bool:
     return True
 
 
+def final_metrics(trainer) -> dict[str, Any]:
+    """What a run records in its checkpoint's manifest: steps, the best evaluation (and its extra metrics,
+    e.g. macro-F1 for stance), the last training loss and the kept step checkpoint."""
+    history = trainer.state.log_history
+    evals = [h for h in history if "eval_loss" in h]
+    losses = [h["loss"] for h in history if "loss" in h]
+    best = min(evals, key=lambda h: h["eval_loss"]) if evals else {}
+    out = {
+        "global_step": trainer.state.global_step,
+        "best_eval_loss": best.get("eval_loss"),
+        "last_train_loss": losses[-1] if losses else None,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+    }
+    if "eval_macro_f1" in best:
+        out["best_eval_macro_f1"] = best["eval_macro_f1"]
+    return out
+
+
 def start_run(cfg) -> Path:
     """What every training run does first: seed, CPU threads, output folder, the config it runs with."""
     import torch

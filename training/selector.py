@@ -27,8 +27,8 @@ from evenhand.inference.selection import candidates, context_text, selector_pair
 from evenhand.models.selector import SELECTOR_LABELS
 from evenhand.text import article_body, parse_all, strip_markers
 
-from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
-                     training_arguments)
+from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, run_trainer, save_encoder,
+                     start_run, training_arguments)
 from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -183,11 +183,8 @@ def train(cfg: SelectorTrainConfig) -> Path | None:
         return None
     final = out / "final"
     if trainer.is_world_process_zero():
-        history = trainer.state.log_history
-        evals = [h["eval_loss"] for h in history if "eval_loss" in h]
-        metrics = {"global_step": trainer.state.global_step, "best_eval_loss": min(evals, default=None),
-                   "best_checkpoint": trainer.state.best_model_checkpoint}
-        save_encoder(trainer.model, tokenizer, final, cfg, task="selector", labels=SELECTOR_LABELS, metrics=metrics)
+        save_encoder(trainer.model, tokenizer, final, cfg, task="selector", labels=SELECTOR_LABELS,
+                     metrics=final_metrics(trainer))
         print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
 

@@ -31,8 +31,8 @@ from evenhand.errors import ConfigError, CorpusError
 from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
 from evenhand.text import prf1
 
-from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, run_trainer, save_encoder, start_run,
-                     training_arguments)
+from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, run_trainer, save_encoder,
+                     start_run, training_arguments)
 from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -262,23 +262,9 @@ def train(cfg: StanceTrainConfig) -> Path | None:
         return None
     final = out / "final"
     if trainer.is_world_process_zero():  # under DDP every rank gets here; one writes
-        save_stance(trainer.model, tokenizer, final, cfg, metrics=_final_metrics(trainer))
+        save_stance(trainer.model, tokenizer, final, cfg, metrics=final_metrics(trainer))
         print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
-
-
-def _final_metrics(trainer) -> dict[str, Any]:
-    history = trainer.state.log_history
-    evals = [h for h in history if "eval_loss" in h]
-    losses = [h["loss"] for h in history if "loss" in h]
-    best = min(evals, key=lambda h: h["eval_loss"]) if evals else {}
-    return {
-        "global_step": trainer.state.global_step,
-        "best_eval_loss": best.get("eval_loss"),
-        "best_eval_macro_f1": best.get("eval_macro_f1"),
-        "last_train_loss": losses[-1] if losses else None,
-        "best_checkpoint": trainer.state.best_model_checkpoint,
-    }
 
 
 def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:

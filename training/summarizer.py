@@ -23,7 +23,8 @@ from evenhand.inference.prompting import build_prompt, encode_prompt, headline_o
 from evenhand.models.checkpoint import Manifest, write_checkpoint
 from evenhand.models.loading import load_base_lm, load_tokenizer
 
-from .common import callbacks_for, config_dict, dump_config, run_trainer, start_run, top_layer_indices, training_arguments
+from .common import (callbacks_for, config_dict, dump_config, final_metrics, run_trainer, start_run, top_layer_indices,
+                     training_arguments)
 from .config import SummarizerTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -176,21 +177,9 @@ def train(cfg: SummarizerTrainConfig) -> Path | None:
     final = out / "final"
     if trainer.is_world_process_zero():  # under DDP (accelerate/torchrun) every rank gets here; one writes
         save_summarizer(trainer.model, tokenizer, final, cfg, is_encoder_decoder=is_encoder_decoder,
-                        metrics=_final_metrics(trainer))
+                        metrics=final_metrics(trainer))
         print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
-
-
-def _final_metrics(trainer) -> dict[str, Any]:
-    history = trainer.state.log_history
-    evals = [h for h in history if "eval_loss" in h]
-    train_losses = [h["loss"] for h in history if "loss" in h]
-    return {
-        "global_step": trainer.state.global_step,
-        "best_eval_loss": min((h["eval_loss"] for h in evals), default=None),
-        "last_train_loss": train_losses[-1] if train_losses else None,
-        "best_checkpoint": trainer.state.best_model_checkpoint,
-    }
 
 
 def save_summarizer(model, tokenizer, folder: Path, cfg: SummarizerTrainConfig, *, is_encoder_decoder: bool,
