@@ -17,9 +17,8 @@ from evenhand.inference.stance import (
     aggregate,
     event_actors,
     event_description,
-    holder_sentences,
-    is_holder,
 )
+from evenhand.inference.holders import holder_sentences, is_holder
 from evenhand.evaluation.stance_eval import cluster_eval, load_labelled_clusters
 
 
