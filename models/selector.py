@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .stance_classifier import load_encoder_checkpoint
+from .stance_classifier import load_encoder_checkpoint, pair_logits
 
 SELECTOR_LABELS = ("score",)  # one output: a regression head
 DEFAULT_MAX_LENGTH = 128
@@ -36,23 +36,8 @@ class SentenceSelector:
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """One score per (first, second) pair, in input order."""
-        import torch
-
-        if not pairs:
-            return []
-        # Longest first keeps padding small inside each batch.
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]), reverse=True)
-        out: dict[int, float] = {}
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start:start + self.batch_size]
-                enc = self.tokenizer([pairs[i][0] for i in chunk], [pairs[i][1] for i in chunk], truncation=True,
-                                     max_length=self.max_length, padding=True, return_tensors="pt")
-                enc = {k: v.to(device) for k, v in enc.items()}
-                for i, value in zip(chunk, self.model(**enc).logits.float()[:, 0].tolist()):
-                    out[i] = value
-        return [out[i] for i in range(len(pairs))]
+        logits = pair_logits(self.model, self.tokenizer, pairs, max_length=self.max_length, batch_size=self.batch_size)
+        return [row[0] for row in logits]
 
 
 @dataclass

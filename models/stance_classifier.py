@@ -152,22 +152,27 @@ class StanceClassifier:
     def predict(self, items: Sequence[tuple[str, str, str]]) -> list[list[float]]:
         import torch
 
-        if not items:
-            return []
-        # Longest first keeps padding small inside each batch; results go back in input order.
-        order = sorted(range(len(items)), key=lambda i: len(items[i][2]), reverse=True)
-        out: dict[int, list[float]] = {}
-        device = next(self.model.parameters()).device
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start:start + self.batch_size]
-                pairs = [encode_pair(*items[i]) for i in chunk]
-                enc = self.tokenizer(
-                    [a for a, _ in pairs], [b for _, b in pairs], truncation=True,
-                    max_length=self.max_length, padding=True, return_tensors="pt",
-                )
-                enc = {k: v.to(device) for k, v in enc.items()}
-                logits = self.model(**enc).logits.float()
-                for i, row in zip(chunk, torch.softmax(logits, dim=-1).tolist()):
-                    out[i] = row
-        return [out[i] for i in range(len(items))]
+        pairs = [encode_pair(*item) for item in items]
+        logits = pair_logits(self.model, self.tokenizer, pairs, max_length=self.max_length,
+                             batch_size=self.batch_size, length=lambda pair: len(pair[1]))
+        return [torch.softmax(torch.tensor(row), dim=-1).tolist() for row in logits]
+
+
+def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], *, max_length: int, batch_size: int,
+                length=lambda pair: len(pair[0]) + len(pair[1])) -> list[list[float]]:
+    """The encoder's logits for each (first, second) text pair, in input order. Longest first (by `length`)
+    keeps padding small inside each batch."""
+    import torch
+
+    order = sorted(range(len(pairs)), key=lambda i: length(pairs[i]), reverse=True)
+    out: dict[int, list[float]] = {}
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            enc = tokenizer([pairs[i][0] for i in chunk], [pairs[i][1] for i in chunk], truncation=True,
+                            max_length=max_length, padding=True, return_tensors="pt")
+            enc = {k: v.to(device) for k, v in enc.items()}
+            for i, row in zip(chunk, model(**enc).logits.float().tolist()):
+                out[i] = row
+    return [out[i] for i in range(len(pairs))]

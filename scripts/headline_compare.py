@@ -1,0 +1,48 @@
+"""Val: a headline checkpoint's guarded headlines against the selector's best outlet title, both scored
+against the reference titles.
+
+    python scripts/headline_compare.py --headline runs/headline_smollm2/final --data data/neus/val.jsonl --n 64
+
+Prints ROUGE-1/2/L/Lsum, words per headline, loaded words per 100, and how many generated headlines the
+guard replaced with the best title. A headline checkpoint is bundled only if it beats the best title here.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--headline", required=True, help="a headline checkpoint folder (evenhand train configs/headline_smollm2.yaml)")
+    ap.add_argument("--data", default="data/neus/val.jsonl")
+    ap.add_argument("--n", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+
+    import torch
+
+    from evenhand.corpus import read_jsonl
+    from evenhand.evaluation.rouge import rouge_f1
+    from evenhand.inference.summarizer import Summarizer
+    from evenhand.pipeline import Pipeline
+    from evenhand.text import loaded_words
+
+    torch.set_num_threads(args.threads)
+    clusters = read_jsonl(args.data)[: args.n]
+    refs = [c.summary.split("\n", 1)[0] for c in clusters]
+    titles = Pipeline.load(stance=False, headline=False)
+    generated = Pipeline(titles.selector, titles.embedder, headline=Summarizer.load(args.headline))
+    for name, pipe in (("best title", titles), ("headline model + guard", generated)):
+        results = pipe.summarize_many(clusters, progress=False)
+        heads = [r.headline for r in results]
+        r = {k: round(sum(v) / len(v), 2) for k, v in rouge_f1(heads, refs).items()}
+        words = sum(len(h.split()) for h in heads)
+        loaded = 100 * sum(len(loaded_words(h)) for h in heads) / max(1, words)
+        replaced = sum(len(x.guard.replaced) for x in results)
+        print(f"{name}: {r} words/headline {words / len(heads):.1f} loaded/100 {loaded:.2f} guard replaced {replaced}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
