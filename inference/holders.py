@@ -85,7 +85,7 @@ def _is_office(tok) -> bool:
     return tok.lemma_.lower() in OFFICE_NOUNS or tok.lower_ in OFFICE_NOUNS
 
 
-def _mention_root(span):
+def mention_root(span):
     """The token of a mention's span whose head lies outside it ("Chinese" in "Chinese", "Jae-in" in
     "Moon Jae-in")."""
     for tok in span:
@@ -166,7 +166,7 @@ def agency(span, kind: str = "name", *, reported_ok: bool = False) -> Agency | N
     text_after = span.doc.text[span.end_char:span.end_char + 7].lower()
     if text_after.startswith(("-based", " based", "-backed", "-owned", "-born", "-made")):
         return None  # "a Singapore-based research center", "Russian-backed separatists"
-    head = _phrase_head(_mention_root(span), kind)
+    head = _phrase_head(mention_root(span), kind)
     if head is None:
         return None
     verb = head.head
@@ -186,7 +186,7 @@ def agency(span, kind: str = "name", *, reported_ok: bool = False) -> Agency | N
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
-def _parse_line(line: str):
+def parse_line(line: str):
     """The parse of a line; a Title Case headline is parsed in sentence case (country names and
     acronyms kept), because the tagger reads "Israel and UAE Strike Major Agreement" as a run of
     names and finds no verb. Character offsets are unchanged."""
@@ -203,7 +203,7 @@ def _parse_line(line: str):
     return parse("".join(chars))
 
 
-def _line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
+def line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
     """Country mentions of a line, plus offices ("the Justice Department") and people known from the
     cluster to hold an office of a country ("Barr" after "Attorney General William Barr"); people
     introduced with a title in this line are added to `officials` for the lines that follow."""
@@ -268,8 +268,8 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
         for line in (x.strip() for x in article_body(article).split("\n")):
             if not line:
                 continue
-            doc = _parse_line(line)
-            mentions = _line_mentions(line, doc, officials)
+            doc = parse_line(line)
+            mentions = line_mentions(line, doc, officials)
             counts.update(m.country for m in mentions if m.kind not in ("office", "official"))
             for m in mentions:
                 span = doc.char_span(m.start, m.end, alignment_mode="expand")

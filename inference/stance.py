@@ -33,7 +33,7 @@ from evenhand.errors import EvenhandError
 from evenhand.text import sentences
 
 from .countries import find_countries
-from .holders import HolderSentence, _line_mentions, _mention_root, _parse_line, agency, holder_sentences
+from .holders import HolderSentence, line_mentions, mention_root, parse_line, agency, holder_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _main_agents(line: str, owners: bool = False) -> set[str]:
     """Countries that are agents of the main verb of the first sentence of `line`, of a verb
     coordinated with it ("Russia signs the pact and leaves the talks") or of the clause it reports
     ("Pence says Turkey, U.S. agree ceasefire")."""
-    doc = _parse_line(line)
+    doc = parse_line(line)
     root = next(iter(doc.sents)).root
     # The event noun: the main verb's subject ("Russia-North Korea treaty raises alarm"), or the root
     # of a headline without a verb ("US sanctions on Iran").
@@ -144,11 +144,11 @@ def _main_agents(line: str, owners: bool = False) -> set[str]:
     if root.pos_ in ("NOUN", "PROPN"):
         event_nouns.add(root)
     out: set[str] = set()
-    for m in _line_mentions(line, doc, {}):
+    for m in line_mentions(line, doc, {}):
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is None or span.sent.root != root:
             continue
-        if owners and _owner_of(_mention_root(span), event_nouns):
+        if owners and _owner_of(mention_root(span), event_nouns):
             out.add(m.country)  # "Iran's downing of ...", "U.S. withdrawal from Syria", "Iranian missile attack"
             continue
         how = agency(span, m.kind, reported_ok=True)
