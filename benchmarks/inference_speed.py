@@ -318,17 +318,23 @@ def compare(args, chunks, run_path, stats):
 
 def result_rows(args, stats, clusters, agreement):
     from evenhand.evaluation.rouge import rouge_f1
+    from evenhand.evaluation.stats import bootstrap_ci
 
     refs = {c.id: c.summary for c in clusters}
     ids = [c.id for c in clusters]
     base = stats.get("naive")
+    base_r = rouge_f1([base.outputs[i] for i in ids], [refs[i] for i in ids]) if base is not None else None
     rows = []
     for name in args.paths:
         st = stats[name]
         r = rouge_f1([st.outputs[i] for i in ids], [refs[i] for i in ids])
         mean = {t: sum(v) / len(v) for t, v in r.items()}
         same = vs_naive = None
+        delta = {}
         if base is not None:
+            # Paired by cluster: the change against torch float32 and its 95% cluster-bootstrap interval,
+            # so that a difference of a few tenths on a few dozen clusters is read against its noise.
+            delta = {t: bootstrap_ci([a - b for a, b in zip(r[t], base_r[t])]).to_dict() for t in r}
             same = sum(st.outputs[i] == base.outputs[i] for i in ids) / len(ids)
             rv = rouge_f1([st.outputs[i] for i in ids], [base.outputs[i] for i in ids])["rougeL"]
             vs_naive = sum(rv) / len(rv)
@@ -336,7 +342,7 @@ def result_rows(args, stats, clusters, agreement):
                      "new_tokens_per_s": st.new_tokens / st.seconds, "new_tokens": st.new_tokens,
                      "peak_rss_mib": st.peak / 2**20, "delta_rss_mib": st.delta / 2**20,
                      "weights_mib": st.weights / 2**20, "rouge": mean, "identical_to_naive": same,
-                     "rougeL_vs_naive": vs_naive, **agreement.get(name, {})})
+                     "rougeL_vs_naive": vs_naive, "rouge_change_vs_naive": delta, **agreement.get(name, {})})
     return rows
 
 
@@ -357,6 +363,12 @@ def print_rows(rows, base):
           "=naive: outputs identical to the naive path's; RL~naive: ROUGE-L against the naive outputs; "
           "agree: teacher-forced greedy top-1 agreement with torch float32; prefix: free-running share before "
           "the first different token)")
+    print("ROUGE change against naive (torch float32), mean [95% cluster-bootstrap interval]:")
+    for row in rows:
+        d = row.get("rouge_change_vs_naive") or {}
+        if d and row["path"] != "naive":
+            print(f"  {row['path']:<16} " + "  ".join(
+                f"{t} {d[t]['mean']:+.2f} [{d[t]['low']:+.2f}, {d[t]['high']:+.2f}]" for t in ("rouge1", "rouge2", "rougeL")))
 
 
 def kv_cache_check(args, clusters, naive_one):
