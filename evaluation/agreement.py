@@ -7,6 +7,12 @@ Items are (cluster id, country) pairs over the union of both annotators' countri
 country one annotator did not list counts as `not_stated` for them (the guideline's
 rule for countries that are only mentioned). Reports raw agreement and Cohen's kappa,
 over all five labels and over the clusters' stance-bearing pairs only.
+
+Holder-clause label files (training/clauses.py) are recognised by their keys; their items are
+the clauses both annotators labelled, over the five clause labels and over the four outputs the
+classifier learns (unrelated and not_holder as one, "none"):
+
+    evenhand agreement labels/neus_stance/clauses_dev.jsonl --second labels/neus_stance/clauses_double_second.jsonl
 """
 
 from __future__ import annotations
@@ -67,7 +73,40 @@ def agreement_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--second", required=True, help="the second (blind) annotator's label file")
 
 
+def read_clause_labels(*paths: str | Path) -> dict[tuple, str]:
+    return {(r["id"], r["article"], r["sentence_sha"], r["country"]): r["label"]
+            for path in paths for _, r in iter_jsonl(path)}
+
+
+def _is_clause_file(path: str | Path) -> bool:
+    first = next(iter_jsonl(path), (0, {}))[1]
+    return isinstance(first, dict) and "sentence_sha" in first
+
+
+def clause_agreement_command(args: argparse.Namespace) -> int:
+    from evenhand.training.clauses import CLAUSE_LABELS, TO_SENTENCE_LABEL
+
+    first, second = read_clause_labels(*args.first), read_clause_labels(args.second)
+    keys = sorted(set(first) & set(second))
+    if len(keys) < len(second):
+        print(f"warning: {len(second) - len(keys)} doubly-labelled clause(s) not in the first files")
+    a, b = [first[k] for k in keys], [second[k] for k in keys]
+    for title, x, y in (("five clause labels", a, b),
+                        ("four classifier outputs", [TO_SENTENCE_LABEL[v] for v in a], [TO_SENTENCE_LABEL[v] for v in b])):
+        observed = sum(p == q for p, q in zip(x, y)) / len(x) if x else float("nan")
+        print(f"{title}: {len(keys)} clauses in {len({k[0] for k in keys})} clusters, agreement {observed:.3f}, "
+              f"Cohen's kappa {cohen_kappa(x, y):.3f}")
+    print("confusion (rows: first annotator, columns: second)")
+    print(" " * 11 + " ".join(f"{lab[:10]:>10}" for lab in CLAUSE_LABELS))
+    for x in CLAUSE_LABELS:
+        print(f"{x[:10]:>10} " + " ".join(f"{sum(1 for p, q in zip(a, b) if p == x and q == y):>10}"
+                                          for y in CLAUSE_LABELS))
+    return 0
+
+
 def agreement_command(args: argparse.Namespace) -> int:
+    if _is_clause_file(args.second):
+        return clause_agreement_command(args)
     first, second = read_labels(*args.first), read_labels(args.second)
     missing = sorted(set(second) - set(first))
     if missing:

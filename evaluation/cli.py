@@ -125,7 +125,7 @@ def checkpoint_task(folder: str) -> str | None:
 def stance_eval_from_eval(args: argparse.Namespace) -> int:
     """`evenhand eval --checkpoint STANCE`: stance-eval with its defaults; --data names the labelled clusters."""
     from .data import EvaluationError
-    from .stance_eval import DEFAULT_LABELS, DEFAULT_NEUS, DEFAULT_TEST, stance_eval_command
+    from .stance_eval import DEFAULT_CLAUSES, DEFAULT_LABELS, DEFAULT_NEUS, DEFAULT_TEST, stance_eval_command
 
     summary_only = {"--predictions": args.predictions, "--references": args.references, "--baseline": args.baselines,
                     "--max-new-tokens": args.max_new_tokens, "--vad-lexicon": args.vad_lexicon}
@@ -134,7 +134,7 @@ def stance_eval_from_eval(args: argparse.Namespace) -> int:
         raise EvaluationError(f"{', '.join(given)}: options for summaries, but {args.checkpoint} is a stance checkpoint")
     return stance_eval_command(argparse.Namespace(
         checkpoint=args.checkpoint, test_file=DEFAULT_TEST, labels=args.data or DEFAULT_LABELS, neus_dir=DEFAULT_NEUS,
-        limit=args.limit, batch_size=args.batch_size, skip_sentence=False, skip_cluster=False,
+        clauses=DEFAULT_CLAUSES, limit=args.limit, batch_size=args.batch_size, skip_sentence=False, skip_cluster=False,
         out=str(Path(args.out) / "metrics.json") if args.out else None, write_card=args.write_card,
         model_name=args.model_name, force=args.force, command_line=args.command_line,
     ))

@@ -46,18 +46,36 @@ class StanceCardData:
                     {"type": "accuracy", "value": round(s["accuracy"], 4), "name": "Accuracy"},
                 ],
             })
-        c = (rep.get("cluster") or {}).get("model")
+        cl = rep.get("cluster") or {}
+        c, v2 = cl.get("model"), cl.get("v2")
         if c:
-            labels = "/".join(c["polar_labels"])
+            metrics = []
+            if v2:
+                metrics.append({"type": "f1", "value": v2["macro_f1_3"]["value"],
+                                "name": "Macro-F1 (supports/opposes/neutral, events from the text)"})
+                metrics.append({"type": "spurious_rate", "value": v2["spurious"]["rate"],
+                                "name": "Spurious polar countries"})
+            else:  # a report from before the v2 metrics
+                metrics.append({"type": "f1", "value": round(c["macro_f1_polar"], 4),
+                                "name": f"Macro-F1 ({'/'.join(c['polar_labels'])})"})
+            metrics += [
+                {"type": "f1", "value": round(c["macro_f1_all"], 4), "name": "Macro-F1 (all five labels)"},
+                {"type": "accuracy", "value": round(c["not_stated_accuracy"], 4), "name": "not_stated accuracy"},
+            ]
             results.append({
                 "task": {"type": "text-classification", "name": "Country stance toward the event (cluster level)"},
                 "dataset": {"name": f"evenhand labels/neus_stance ({c['clusters']} clusters, {c['items']} country items)",
                             "type": "neus_stance", "split": "dev"},
-                "metrics": [
-                    {"type": "f1", "value": round(c["macro_f1_polar"], 4), "name": f"Macro-F1 ({labels})"},
-                    {"type": "f1", "value": round(c["macro_f1_all"], 4), "name": "Macro-F1 (all five labels)"},
-                    {"type": "accuracy", "value": round(c["not_stated_accuracy"], 4), "name": "not_stated accuracy"},
-                ],
+                "metrics": metrics,
+            })
+        k = (rep.get("clauses") or {}).get("stance3")
+        if k:
+            results.append({
+                "task": {"type": "text-classification", "name": "Holder stance toward the event (clause level)"},
+                "dataset": {"name": f"evenhand labels/neus_stance clauses ({k['items']} clauses, {k['clusters']} clusters)",
+                            "type": "neus_stance_clauses", "split": "dev"},
+                "metrics": [{"type": "f1", "value": k["macro_f1"]["value"],
+                             "name": "Macro-F1 (supports/opposes/neutral)"}],
             })
         return results
 
@@ -69,7 +87,7 @@ class StanceCardData:
 
     def evaluation_text(self) -> str:
         rep = self.report
-        if not rep or not (rep.get("sentence") or rep.get("cluster")):
+        if not rep or not (rep.get("sentence") or rep.get("cluster") or rep.get("clauses")):
             return "Not evaluated yet: run `evenhand stance-eval --checkpoint PATH --write-card`."
         lines = []
         if self.eval_command:
@@ -91,6 +109,23 @@ class StanceCardData:
                 f"| cluster level, not_stated accuracy | {_or_na(m['not_stated_accuracy'])} | {_or_na(b['not_stated_accuracy'])} |",
                 f"| cluster level, accuracy | {m['accuracy']:.3f} | {b['accuracy']:.3f} |",
             ]
+            v, vb = cl.get("v2"), cl.get("v2_majority")
+            if v and vb:
+                f = v["macro_f1_3"]
+                lines += [
+                    f"| cluster level, macro-F1 supports/opposes/neutral, events from the text (95% cluster bootstrap) "
+                    f"| {f['value']:.3f} [{f['low']:.3f}, {f['high']:.3f}] | {vb['macro_f1_3']['value']:.3f} |",
+                    f"| cluster level, spurious polar countries | {v['spurious']['rate']:.3f} | {vb['spurious']['rate']:.3f} |",
+                    f"| cluster level, mixed F1 (gold {v['mixed']['gold']}, predicted {v['mixed']['predicted']}) "
+                    f"| {v['mixed']['f1']:.3f} | {vb['mixed']['f1']:.3f} |",
+                    f"| cluster level, calibration ECE | {_or_na(v['calibration']['ece'])} | |",
+                ]
+        for key, name in (("stance3", "supports/opposes/neutral"), ("all4", "four outputs (none = no stance)")):
+            k = (rep.get("clauses") or {}).get(key)
+            if k:
+                f = k["macro_f1"]
+                lines.append(f"| holder clauses, macro-F1 {name} ({k['items']} clauses) | {f['value']:.3f} "
+                             f"[{f['low']:.3f}, {f['high']:.3f}] | {k['majority']['macro_f1']:.3f} |")
         lines.append("")
         if s:
             per = ", ".join(f"{k} {v['f1']:.2f} (n={v['support']})" for k, v in s["per_class"].items())
@@ -126,6 +161,6 @@ def load_report(path: str | Path) -> dict[str, Any]:
         rep = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise EvaluationError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(rep, dict) or not (rep.get("sentence") or rep.get("cluster")):
+    if not isinstance(rep, dict) or not (rep.get("sentence") or rep.get("cluster") or rep.get("clauses")):
         raise EvaluationError(f"{path}: expected an object with 'sentence' and/or 'cluster' results from stance-eval")
     return rep

@@ -31,6 +31,7 @@ from evenhand.text import prf1
 DEFAULT_TEST = "../shared/data/directed_sentiment/dataset/test.txt"
 DEFAULT_LABELS = ("labels/neus_stance/dev.jsonl", "labels/neus_stance/dev_test.jsonl")
 DEFAULT_NEUS = "../shared/data/neus"
+DEFAULT_CLAUSES = "labels/neus_stance/clauses_dev.jsonl"
 POLAR_LABELS = ("supports", "opposes", "neutral", "mixed")
 
 
@@ -96,7 +97,8 @@ def sentence_eval(classifier, test_file: str | Path, *, limit: int | None = None
     rows = read_directed_tsv(test_file, limit)
     examples = to_examples(rows)
     t0 = time.perf_counter()
-    probs = classifier.predict([(e.holder, e.target, e.sentence) for e in examples])
+    # An event classifier's fourth output ("none") is not a directed-sentiment class: the argmax is over three.
+    probs = [p[:3] for p in classifier.predict([(e.holder, e.target, e.sentence) for e in examples])]
     seconds = time.perf_counter() - t0
     pred = [SENTENCE_LABELS[max(range(len(p)), key=p.__getitem__)] for p in probs]
     gold = [e.label for e in examples]
@@ -132,6 +134,65 @@ def sentence_eval(classifier, test_file: str | Path, *, limit: int | None = None
         "majority_macro_f1_5class": _macro_f1(gold5, [majority5] * len(gold5), range(5)),
         "seconds": seconds,
     }
+
+
+def clause_eval(classifier, clause_file: str | Path, neus_dir: str | Path, *, n_resamples: int = 1000
+                ) -> dict[str, Any]:
+    """Held-out holder clauses (training/clauses.py), each against its cluster's event as the analyzer
+    reads it. `stance3`: macro-F1 over supports / opposes / neutral on the clauses whose gold is one of
+    them (argmax over those three outputs, so a three-output sentiment checkpoint is scored the same way);
+    `all4`: over the four outputs, "none" = unrelated or not_holder (event classifiers only); each with a
+    95% cluster-bootstrap interval and the majority baseline."""
+    from evenhand.evaluation.stance_metrics import cluster_bootstrap
+    from evenhand.training.clauses import TO_SENTENCE_LABEL, clause_examples, read_clause_labels
+
+    examples = clause_examples(read_clause_labels(clause_file), neus_dir, path=str(clause_file))
+    t0 = time.perf_counter()
+    probs = classifier.predict([(x.key.holder, x.event, x.marked) for x in examples])
+    seconds = time.perf_counter() - t0
+    labels = tuple(getattr(classifier, "labels", None) or SENTENCE_LABELS_3)
+    gold = [TO_SENTENCE_LABEL[x.label] for x in examples]
+
+    def argmax(p, allowed):
+        return max((labels[i] for i in range(len(p)) if labels[i] in allowed), key=lambda lab: p[labels.index(lab)])
+
+    def scored(allowed):
+        keep = [i for i, g in enumerate(gold) if g in allowed]
+        by_cluster: dict[str, list] = {}
+        for i in keep:
+            by_cluster.setdefault(examples[i].key.id, []).append((gold[i], argmax(probs[i], allowed)))
+        majority = Counter(gold[i] for i in keep).most_common(1)[0][0] if keep else None
+
+        def f1(items):
+            return _macro_f1([g for g, _ in items], [p for _, p in items], allowed) if items else 0.0
+
+        groups = list(by_cluster.values())
+        return {"items": len(keep), "clusters": len(groups),
+                "macro_f1": cluster_bootstrap(groups, f1, n_resamples=n_resamples),
+                "majority": {"label": majority, "macro_f1": round(f1([(g, majority) for c in groups for g, _ in c]), 4)},
+                "accuracy": round(sum(g == p for c in groups for g, p in c) / max(1, len(keep)), 4)}
+
+    out = {"file": str(clause_file), "clauses": len(examples), "labels": list(labels),
+           "gold_counts": dict(Counter(x.label for x in examples)), "seconds": seconds,
+           "stance3": scored(("neutral", "positive", "negative"))}
+    if "none" in labels:
+        out["all4"] = scored(labels)
+    return out
+
+
+SENTENCE_LABELS_3 = ("neutral", "positive", "negative")
+
+
+def print_clause_report(c: dict[str, Any]) -> None:
+    print(f"\n(c) holder clauses, {c['file']}: {c['clauses']} clauses, gold {c['gold_counts']} ({c['seconds']:.0f} s)")
+    for key, name in (("stance3", "supports/opposes/neutral"), ("all4", "four outputs (none = no stance)")):
+        if key in c:
+            m = c[key]
+            f = m["macro_f1"]
+            majority = {"positive": "supports", "negative": "opposes"}.get(m["majority"]["label"], m["majority"]["label"])
+            print(f"    macro-F1 {name:<32} {f['value']:.3f} [{f['low']:.3f}, {f['high']:.3f}]  "
+                  f"(majority '{majority}' {m['majority']['macro_f1']:.3f}; {m['items']} clauses, "
+                  f"{m['clusters']} clusters; accuracy {m['accuracy']:.3f})")
 
 
 def _summarize_cluster_metrics(m) -> dict[str, Any]:
@@ -256,6 +317,11 @@ def stance_eval_command(args: argparse.Namespace) -> int:
     if not args.skip_sentence:
         report["sentence"] = sentence_eval(analyzer.classifier, args.test_file, limit=args.limit)
         print_sentence_report(report["sentence"])
+    if args.clauses and Path(args.clauses).exists():
+        report["clauses"] = clause_eval(analyzer.classifier, args.clauses, args.neus_dir)
+        print_clause_report(report["clauses"])
+    elif args.clauses:
+        print(f"\n(c) holder clauses: skipped, {args.clauses} not found")
     # `evenhand eval` passes one --data file or the default tuple.
     labels = [Path(x) for x in ([args.labels] if isinstance(args.labels, (str, Path)) else args.labels)]
     missing = [str(x) for x in labels if not x.exists()]
@@ -293,6 +359,8 @@ def stance_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-file", default=DEFAULT_TEST, help="directed_sentiment TSV (default: %(default)s)")
     p.add_argument("--labels", nargs="+", default=list(DEFAULT_LABELS),
                    help="labelled NeuS clusters JSONL, one or more files (default: the 175-cluster dev set, %(default)s)")
+    p.add_argument("--clauses", default=DEFAULT_CLAUSES,
+                   help="held-out holder-clause labels (training/clauses.py; default: %(default)s); '' to skip")
     p.add_argument("--event", choices=EVENTS, default="title",
                    help="event description: 'title' = from the cluster's text (first outlet title), as in real use; "
                         "'labeller' = the hand-written topic, for comparison only (default: %(default)s)")

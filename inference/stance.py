@@ -84,7 +84,7 @@ class ScoredSentence:
     article_index: int
     source: str | None
     sentence: str
-    probs: dict[str, float]  # keys "neutral", "positive", "negative"
+    probs: dict[str, float]  # keys "neutral", "positive", "negative", and "none" from an event classifier
     holder: str = ""
     holder_span: tuple[int, int] = (0, 0)
     clause: str = ""
@@ -130,6 +130,9 @@ class AggregationSettings:
     # evidence for neutral ("on_event_neutral") or for any label ("on_event_all").
     on_event_min: int = 1
     on_event_scope: Literal["neutral", "all"] = "neutral"
+    # An event classifier (trained on holder clauses) says when a sentence shows no stance on the event
+    # (background, or the mention is not its holder): at or above this P(none) it is not evidence.
+    none_drop: float = 0.5
 
 
 def _main_agents(line: str, owners: bool = False) -> set[str]:
@@ -236,6 +239,8 @@ def aggregate(
     for item in scored:
         if s.on_event_scope == "all" and item.on_event < s.on_event_min:
             continue
+        if item.probs.get("none", 0.0) >= s.none_drop:
+            continue
         by_country.setdefault(item.country, []).append(item)
     out: dict[str, CountryStance] = {}
     for country in list(mentions) + [c for c in by_country if c not in mentions]:
@@ -299,7 +304,8 @@ def _unpolar_stance(country: str, items: list[ScoredSentence], s: AggregationSet
 
 
 def _argmax(probs: dict[str, float]) -> str:
-    return max(probs, key=probs.get)
+    """The most probable stance output ("none", an event classifier's no-stance output, is not a stance)."""
+    return max((k for k in probs if k in SENTENCE_TO_STANCE), key=probs.get)
 
 
 def _top(items: Iterable[ScoredSentence], polarity: str, k: int) -> list[ScoredSentence]:
@@ -342,12 +348,11 @@ class StanceAnalyzer:
         return cls(classifier, settings=settings, name=str(path))
 
     def score(self, holders: Sequence[HolderSentence], topic: str) -> list[ScoredSentence]:
-        from evenhand.models.stance_classifier import SENTENCE_LABELS
-
+        labels = getattr(self.classifier, "labels", None) or ("neutral", "positive", "negative")
         probs = self.classifier.predict([(h.holder, topic, h.sentence) for h in holders])
         event_words = _content_stems(topic)
         return [
-            ScoredSentence(h.country, h.article_index, h.source, h.plain, dict(zip(SENTENCE_LABELS, p)),
+            ScoredSentence(h.country, h.article_index, h.source, h.plain, dict(zip(labels, p)),
                            h.holder, h.span, h.clause, h.role, len(event_words & _content_stems(h.plain)))
             for h, p in zip(holders, probs)
         ]

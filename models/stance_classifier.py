@@ -29,7 +29,11 @@ from .resolve import resolve_model
 logger = logging.getLogger(__name__)
 
 SENTENCE_LABELS = ("neutral", "positive", "negative")
-LABEL2ID = {label: i for i, label in enumerate(SENTENCE_LABELS)}
+# A checkpoint trained on holder-clause labels (training/clauses.py) reads positive / negative as the holder
+# supporting / opposing the target *event*, and has a fourth output: the sentence shows no stance on the
+# event (background, or the mention is not its holder).
+EVENT_LABELS = (*SENTENCE_LABELS, "none")
+LABEL2ID = {label: i for i, label in enumerate(EVENT_LABELS)}
 DEFAULT_MAX_LENGTH = 128
 
 
@@ -90,8 +94,18 @@ def load_tokenizer(path: str):
 
 
 def load_stance_checkpoint(path: str | Path):
-    """Return (model, tokenizer, manifest) for a stance checkpoint folder (full weights or LoRA)."""
-    return load_encoder_checkpoint(path, "stance", SENTENCE_LABELS)
+    """Return (model, tokenizer, manifest) for a stance checkpoint folder (full weights or LoRA); its outputs
+    are SENTENCE_LABELS or EVENT_LABELS, as the manifest records."""
+    labels = stance_labels(read_manifest(path, task="stance"), path)
+    return load_encoder_checkpoint(path, "stance", labels)
+
+
+def stance_labels(manifest: Manifest, path) -> tuple[str, ...]:
+    labels = tuple(manifest.extra.get("labels") or SENTENCE_LABELS)
+    if labels not in (SENTENCE_LABELS, EVENT_LABELS):
+        raise CheckpointError(f"{path}: unknown stance outputs {list(labels)}; expected {list(SENTENCE_LABELS)} "
+                              f"or {list(EVENT_LABELS)}")
+    return labels
 
 
 def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str]):
@@ -135,19 +149,21 @@ def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str]):
 
 @dataclass
 class StanceClassifier:
-    """Batched probabilities over SENTENCE_LABELS for (holder, target, marked sentence) triples."""
+    """Batched probabilities over `labels` (SENTENCE_LABELS or EVENT_LABELS) for (holder, target, marked
+    sentence) triples."""
 
     model: object
     tokenizer: object
     max_length: int = DEFAULT_MAX_LENGTH
     batch_size: int = 32
+    labels: tuple[str, ...] = SENTENCE_LABELS
 
     @classmethod
     def load(cls, path: str | Path, **kwargs) -> "StanceClassifier":
         model, tokenizer, manifest = load_stance_checkpoint(path)
         max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
         return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
-                   **kwargs)
+                   labels=stance_labels(manifest, path), **kwargs)
 
     def predict(self, items: Sequence[tuple[str, str, str]]) -> list[list[float]]:
         import torch

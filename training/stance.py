@@ -1,6 +1,13 @@
-"""Fine-tune the sentence-level stance classifier on directed_sentiment.
+"""Fine-tune the sentence-level stance classifier on holder-clause labels and/or directed_sentiment.
 
     evenhand train configs/stance_minilm.yaml trainer.max_steps=50
+
+With `data.clause_train_file` (labels/neus_stance/clauses_train.jsonl, see training/clauses.py) the
+classifier learns the holder's stance toward the cluster's *event* (target = the event description the
+analyzer reads) with four outputs, EVENT_LABELS: neutral, positive (supports), negative (opposes) and
+none (no stance on the event in this sentence). A share of the labelled clusters (`clause_val_share`,
+by cluster) is held out for validation and early stopping; the dev clusters are never read here.
+With `data.train_file` as well, directed_sentiment rows are added (three outputs; never "none").
 
 Each TSV row (sentence with [bracketed] entities p and q, label 0-4) gives two
 examples, one per direction:
@@ -28,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evenhand.errors import ConfigError, CorpusError
-from evenhand.models.stance_classifier import LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
+from evenhand.models.stance_classifier import EVENT_LABELS, LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
 from evenhand.text import prf1
 
 from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, run_trainer, save_encoder,
@@ -43,8 +50,12 @@ _BRACKETED = re.compile(r"\[([^\[\]]+)\]")
 
 @dataclass
 class StanceData:
-    train_file: str = f"{DS_DIR}/train.txt"
+    train_file: str | None = f"{DS_DIR}/train.txt"  # directed_sentiment TSV; null: clause labels only
     val_file: str | None = f"{DS_DIR}/valid.txt"
+    clause_train_file: str | None = None  # holder-clause labels (training/clauses.py); sets EVENT_LABELS
+    clause_val_share: float = 0.15  # of the clause file's clusters, held out for validation
+    clause_repeat: int = 1  # each clause example this many times per epoch (against many directed rows)
+    neus_dir: str = "../shared/data/neus"  # the texts the clause labels point into
     max_length: int = 128  # tokens of "holder: ...; target: ..." plus the sentence
     class_weighting: Literal["none", "sqrt", "balanced"] = "sqrt"  # inverse (sqrt) class frequency
     # Keep at most this many neutral training examples per polar one (None: all). Neutral is
@@ -66,6 +77,16 @@ class StanceTrainConfig(BaseTrainConfig):
             raise ConfigError("data.max_length must be at least 16")
         if self.data.neutral_ratio is not None and self.data.neutral_ratio <= 0:
             raise ConfigError("data.neutral_ratio must be > 0 (or null to keep every neutral example)")
+        if not self.data.train_file and not self.data.clause_train_file:
+            raise ConfigError("set data.train_file (directed_sentiment) or data.clause_train_file (clause labels)")
+        if not 0.0 <= self.data.clause_val_share < 1.0:
+            raise ConfigError("data.clause_val_share must be in [0, 1)")
+        if self.data.clause_repeat < 1:
+            raise ConfigError("data.clause_repeat must be at least 1")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return EVENT_LABELS if self.data.clause_train_file else SENTENCE_LABELS
 
 
 @dataclass
@@ -81,7 +102,7 @@ class StanceExample:
     holder: str
     target: str
     sentence: str  # holder marked with [ ]
-    label: str  # one of SENTENCE_LABELS
+    label: str  # one of EVENT_LABELS (directed rows: of SENTENCE_LABELS)
 
 
 def read_directed_tsv(path: str | Path, limit: int | None = None) -> list[DirectedRow]:
@@ -154,13 +175,29 @@ def subsample_neutral(examples: list[StanceExample], ratio: float | None, seed: 
     return [e for e in examples if e.label != "neutral"] + kept
 
 
-def class_weights(examples: list[StanceExample], scheme: str) -> list[float] | None:
+def clause_examples_split(cfg: "StanceTrainConfig") -> tuple[list[StanceExample], list[StanceExample]]:
+    """(train, validation) examples from the clause labels: target = the event, "none" for a sentence that
+    shows no stance on it (`unrelated` and `not_holder`). Validation holds out whole clusters (a seeded draw)."""
+    from .clauses import TO_SENTENCE_LABEL, clause_examples, read_clause_labels
+
+    path = cfg.data.clause_train_file
+    joined = clause_examples(read_clause_labels(path), cfg.data.neus_dir, path=path)
+    ids = sorted({x.key.id for x in joined})
+    held = set(random.Random(cfg.seed).sample(ids, int(round(cfg.data.clause_val_share * len(ids)))))
+    train_ex, val_ex = [], []
+    for x in joined:
+        label = TO_SENTENCE_LABEL[x.label]
+        (val_ex if x.key.id in held else train_ex).append(StanceExample(x.key.holder, x.event, x.marked, label))
+    return train_ex * cfg.data.clause_repeat, val_ex
+
+
+def class_weights(examples: list[StanceExample], scheme: str, labels=SENTENCE_LABELS) -> list[float] | None:
     if scheme == "none":
         return None
     counts = Counter(e.label for e in examples)
     n = len(examples)
     raw = []
-    for label in SENTENCE_LABELS:
+    for label in labels:
         freq = counts.get(label, 0) / n if n else 0.0
         w = 1.0 / freq if freq else 1.0
         raw.append(math.sqrt(w) if scheme == "sqrt" else w)
@@ -178,7 +215,7 @@ def tokenize_examples(examples: list[StanceExample], tokenizer, max_length: int)
     return datasets.Dataset.from_dict(enc)
 
 
-def macro_f1(gold: list[int], pred: list[int], n_labels: int = len(SENTENCE_LABELS)) -> float:
+def macro_f1(gold: list[int], pred: list[int], n_labels: int = len(EVENT_LABELS)) -> float:
     """Mean F1 over the labels that occur in gold or predictions."""
     scores = []
     for k in range(n_labels):
@@ -227,17 +264,24 @@ def train(cfg: StanceTrainConfig) -> Path | None:
     out = start_run(cfg)
 
     tokenizer = load_tokenizer(cfg.base_model)
-    train_ex = to_examples(read_directed_tsv(cfg.data.train_file, cfg.data.limit_train))
-    train_ex = subsample_neutral(train_ex, cfg.data.neutral_ratio, cfg.seed)
-    val_ex = to_examples(read_directed_tsv(cfg.data.val_file, cfg.data.limit_val)) if cfg.data.val_file else []
+    train_ex, val_ex = [], []
+    if cfg.data.train_file:
+        train_ex = subsample_neutral(to_examples(read_directed_tsv(cfg.data.train_file, cfg.data.limit_train)),
+                                     cfg.data.neutral_ratio, cfg.seed)
+    if cfg.data.clause_train_file:
+        # Validation (early stopping, the best checkpoint) is on the target task: held-out clause clusters.
+        clause_train, val_ex = clause_examples_split(cfg)
+        train_ex += clause_train
+    elif cfg.data.val_file:
+        val_ex = to_examples(read_directed_tsv(cfg.data.val_file, cfg.data.limit_val))
     train_ds = tokenize_examples(train_ex, tokenizer, cfg.data.max_length)
     val_ds = tokenize_examples(val_ex, tokenizer, cfg.data.max_length) if val_ex else None
-    weights = class_weights(train_ex, cfg.data.class_weighting)
+    weights = class_weights(train_ex, cfg.data.class_weighting, cfg.labels)
     counts = Counter(e.label for e in train_ex)
     print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation examples; "
-          f"classes {dict(counts)}; loss weights {weights}", flush=True)
+          f"classes {dict(counts)}; outputs {list(cfg.labels)}; loss weights {weights}", flush=True)
 
-    model = build_model(cfg.base_model)
+    model = build_model(cfg.base_model, cfg.labels)
     if cfg.trainer.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     if cfg.lora.enabled:
@@ -268,9 +312,9 @@ def train(cfg: StanceTrainConfig) -> Path | None:
 
 
 def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:
-    return save_encoder(model, tokenizer, folder, cfg, task="stance", labels=SENTENCE_LABELS, metrics=metrics)
+    return save_encoder(model, tokenizer, folder, cfg, task="stance", labels=cfg.labels, metrics=metrics)
 
 
 def export_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:
     """Weights on disk (a Trainer step or a checkpoint folder) as an evenhand checkpoint (`evenhand export`)."""
-    return export_encoder_step(src, cfg, out, metrics, tokenizer=tokenizer, task="stance", labels=SENTENCE_LABELS)
+    return export_encoder_step(src, cfg, out, metrics, tokenizer=tokenizer, task="stance", labels=cfg.labels)

@@ -445,3 +445,16 @@ def test_reliability_plot_writes_a_png(tmp_path):
     cal = calibration([("supports", "supports", 0.9), ("opposes", "supports", 0.4)])
     reliability_plot(cal, tmp_path / "r.png")
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_sentence_an_event_classifier_reads_as_no_stance_is_not_evidence():
+    """P(none) >= none_drop: background, or the mention is not the holder; the country stays not_stated."""
+    none = ScoredSentence("Chad", 0, "a", "Sanctions on Chad were lifted.",
+                          {"neutral": 0.05, "positive": 0.05, "negative": 0.3, "none": 0.6}, on_event=3)
+    out = aggregate([none], {"Chad": 1})
+    assert out["Chad"].label == "not_stated" and not out["Chad"].evidence
+    # The same sentence with the "none" mass on "negative" is clear opposition.
+    polar = ScoredSentence("Chad", 0, "a", "Chad condemned the plan.",
+                           {"neutral": 0.05, "positive": 0.05, "negative": 0.8, "none": 0.1}, on_event=3)
+    assert aggregate([none, polar], {"Chad": 2})["Chad"].label == "opposes"
+    assert aggregate([none], {"Chad": 1}, AggregationSettings(none_drop=0.7))["Chad"].label == "opposes"

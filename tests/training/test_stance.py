@@ -211,11 +211,19 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     labels = tmp_path / "dev.jsonl"
     labels.write_text(json.dumps({"id": "neus-val-0000", "topic": "the pact",
                                   "stances": {"Russia": "supports", "Japan": "not_stated"}}) + "\n")
+    import random
+
+    from evenhand.training.clauses import candidates, neus_clusters, write_labels
+
+    clauses = tmp_path / "clauses.jsonl"
+    rows = candidates(neus_clusters(["neus-val-0000"], neus)["neus-val-0000"], 5, random.Random(0))
+    assert write_labels([dict(r, label="supports") for r in rows], clauses) >= 1
     out = tmp_path / "report.json"
     ckpt = tmp_path / "stance-ckpt"
     shutil.copytree(final, ckpt)
     code = main(["stance-eval", "--checkpoint", str(ckpt), "--test-file", str(test_tsv), "--labels", str(labels),
-                 "--neus-dir", str(neus), "--out", str(out), "--write-card", "--model-name", "tiny-stance"])
+                 "--neus-dir", str(neus), "--clauses", str(clauses), "--out", str(out), "--write-card",
+                 "--model-name", "tiny-stance"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "macro-F1 (neu/pos/neg)" in printed and "majority" in printed
@@ -229,11 +237,15 @@ def test_stance_eval_prints_model_and_baseline(tiny_run, tmp_path, capsys):
     # The card is written from the same numbers the command printed.
     card = (ckpt / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---\n")[1])
-    sentence, cluster = meta["model-index"][0]["results"]
+    sentence, cluster, clause = meta["model-index"][0]["results"]
     assert meta["model-index"][0]["name"] == "tiny-stance" and meta["library_name"] == "peft"
     assert sentence["metrics"][0]["value"] == round(report["sentence"]["macro_f1"], 4)
-    assert cluster["metrics"][0]["value"] == round(report["cluster"]["model"]["macro_f1_polar"], 4)
-    assert "stance-eval" in card and "{{" not in card
+    # The cluster number on the card is the v2 one (3 classes, events from the text), with its spurious rate.
+    assert cluster["metrics"][0]["value"] == report["cluster"]["v2"]["macro_f1_3"]["value"]
+    assert cluster["metrics"][1]["value"] == report["cluster"]["v2"]["spurious"]["rate"]
+    assert clause["metrics"][0]["value"] == report["clauses"]["stance3"]["macro_f1"]["value"]
+    assert "(c) holder clauses" in printed and report["clauses"]["clauses"] == len(rows)
+    assert "stance-eval" in card and "{{" not in card and "holder clauses, macro-F1" in card
 
 
 @pytest.mark.integration
@@ -268,3 +280,50 @@ def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys
 
     assert main(["stance-eval", "--checkpoint", str(tmp_path)]) == 2
     assert "evenhand stance-eval: error:" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tmp_path):
+    """Holder-clause labels give a four-output checkpoint (neutral / positive / negative / none) that loads
+    back, and whose "none" the analyzer reads."""
+    import random
+
+    from evenhand.inference.stance import StanceAnalyzer
+    from evenhand.models.stance_classifier import EVENT_LABELS
+    from evenhand.training.clauses import candidates, neus_clusters, write_labels
+
+    root, run = tiny_run
+    neus = tmp_path / "neus"
+    neus.mkdir()
+    line = ("TITLE=> Russia signs pact ARTICLE=> Moscow said it backed the pact. Seoul condemned the pact. "
+            "[SEP] TITLE=> Pact signed ARTICLE=> Washington said it was studying the deal.")
+    (neus / "train.source").write_text("\n".join([line] * 4) + "\n")
+    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * 4)
+    gold = {"Russia": "supports", "South Korea": "opposes", "United States": "unrelated"}
+    clusters = neus_clusters([f"neus-train-{i:04d}" for i in range(4)], neus)
+    rows = [dict(r, label=gold.get(r["country"], "not_holder"))
+            for c in clusters.values() for r in candidates(c, 10, random.Random(0))]
+    labels = tmp_path / "clauses.jsonl"
+    write_labels(rows, labels)
+
+    final = run("event", f"data.clause_train_file={labels}", f"data.neus_dir={neus}", "data.train_file=null",
+                "data.clause_val_share=0.25", "data.clause_repeat=2")
+    manifest = read_manifest(final, task="stance")
+    assert tuple(manifest.extra["labels"]) == EVENT_LABELS
+    analyzer = StanceAnalyzer.load(final)
+    assert analyzer.classifier.labels == EVENT_LABELS
+    scored = analyzer.score(*_holders_of(clusters["neus-train-0000"], analyzer))
+    assert scored and all(set(x.probs) == set(EVENT_LABELS) for x in scored)
+    assert all(abs(sum(x.probs.values()) - 1.0) < 1e-4 for x in scored)
+
+
+def _holders_of(cluster, analyzer):
+    from evenhand.inference.holders import holder_sentences
+    from evenhand.inference.stance import event_description
+
+    return holder_sentences(cluster)[0], event_description(cluster)
+
+
+def test_clause_training_needs_some_data():
+    with pytest.raises(ConfigError, match="data.train_file .* or data.clause_train_file"):
+        load_config(CONFIG, ["data.train_file=null"], StanceTrainConfig)

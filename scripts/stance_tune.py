@@ -1,0 +1,121 @@
+"""Grid over the stance aggregation settings on labelled clusters: the command behind the defaults of
+`inference.stance.AggregationSettings`. Run it on train labels only (never on dev).
+
+    OMP_NUM_THREADS=1 python scripts/stance_tune.py --checkpoint runs/stance_minilm/final \
+        --labels labels/neus_stance/train.jsonl --grid strong=0.2,0.3,0.4 none_drop=0.4,0.5,0.6
+
+Holder sentences, event actors and sentence probabilities are computed once per cluster (events from
+the text, as stance-eval does); each setting only re-runs `aggregate`, a pure function. With
+--cross-fit CKPT_A CKPT_B --fold-ids FILE (CKPT_A trained on clauses_a.jsonl, CKPT_B on clauses_b.jsonl),
+the clusters listed in FILE (fold B) are scored by CKPT_A and the others by CKPT_B: each cluster by the
+checkpoint that never saw its clauses. The folds:
+
+    python scripts/stance_tune.py --make-folds runs/stance_folds   # writes clauses_a.jsonl (fold A's
+        # training clauses), clauses_b.jsonl and fold_b_ids.txt from labels/neus_stance/clauses_train.jsonl
+"""
+
+import argparse
+import itertools
+import sys
+from dataclasses import fields, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def parse_grid(items):
+    grid = {}
+    for item in items:
+        key, _, values = item.partition("=")
+        grid[key] = [None if v == "none" else v for v in values.split(",")]
+    return grid
+
+
+def coerce(settings, key, value):
+    kind = {f.name: f.type for f in fields(settings)}[key]
+    if value is None or "str" in str(kind) or "Literal" in str(kind):
+        return value
+    return int(value) if "int" in str(kind) and "float" not in str(kind) else float(value)
+
+
+def main() -> None:
+    from evenhand.evaluation.stance_eval import cluster_event, load_labelled_clusters
+    from evenhand.evaluation.stance_metrics import stance_report
+    from evenhand.inference.holders import holder_sentences
+    from evenhand.inference.stance import AggregationSettings, StanceAnalyzer, aggregate, event_actors, lead_sentences
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--checkpoint", default=None)
+    p.add_argument("--cross-fit", nargs=2, default=None, metavar=("CKPT_A", "CKPT_B"))
+    p.add_argument("--fold-ids", default=None, help="fold B's cluster ids, scored by CKPT_A (one per line)")
+    p.add_argument("--labels", nargs="+", default=["labels/neus_stance/train.jsonl"])
+    p.add_argument("--neus-dir", default="../shared/data/neus")
+    p.add_argument("--grid", nargs="*", default=[], help="key=v1,v2 ... (AggregationSettings fields)")
+    p.add_argument("--resamples", type=int, default=200)
+    p.add_argument("--clauses", default="labels/neus_stance/clauses_train.jsonl")
+    p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
+    args = p.parse_args()
+    if args.make_folds:
+        make_folds(args.clauses, args.labels, Path(args.make_folds))
+        return
+
+    clusters = [c for x in args.labels for c in load_labelled_clusters(x, args.neus_dir)]
+    if args.cross_fit:
+        fold_b = set(Path(args.fold_ids).read_text().split())
+        analyzers = [StanceAnalyzer.load(x) for x in args.cross_fit]
+    else:
+        fold_b, analyzers = set(), [StanceAnalyzer.load(args.checkpoint)]
+    base = AggregationSettings()
+    prepared = []
+    for c in clusters:
+        analyzer = analyzers[0] if c.id in fold_b or len(analyzers) == 1 else analyzers[1]
+        event = cluster_event(c)
+        holders, mentions = holder_sentences(c)
+        leads = lead_sentences(c)
+        prepared.append((c, event, analyzer.score(holders, event), mentions, leads))
+    print(f"{len(prepared)} clusters scored", flush=True)
+
+    grid = parse_grid(args.grid)
+    actor_cache = {}
+    rows = []
+    for values in itertools.product(*grid.values()) if grid else [()]:
+        settings = replace(base, **{k: coerce(base, k, v) for k, v in zip(grid, values)})
+        gold, predicted, confidence = [], [], []
+        for c, event, scored, mentions, leads in prepared:
+            key = (c.id, settings.min_leads, settings.event_owners)
+            if key not in actor_cache:
+                actor_cache[key] = event_actors(event, leads, settings.min_leads, settings.event_owners)
+            result = aggregate(scored, mentions, settings, actors=actor_cache[key])
+            gold.append(c.stances)
+            predicted.append({k: v.label for k, v in result.items()})
+            confidence.append({k: v.confidence for k, v in result.items()})
+        r = stance_report(gold, predicted, confidence, n_resamples=args.resamples)
+        f = r["macro_f1_3"]
+        rows.append((f["value"], dict(zip(grid, values)), f, r["spurious"]["rate"], r["not_stated_accuracy"]))
+        print(f"{dict(zip(grid, values))}  macro-F1 {f['value']:.3f} [{f['low']:.3f}, {f['high']:.3f}]  "
+              f"spurious {r['spurious']['rate']:.3f}  not_stated acc {r['not_stated_accuracy']:.3f}", flush=True)
+    best = max(rows, key=lambda x: x[0])
+    print(f"best: {best[1]}  macro-F1 {best[0]:.3f}  spurious {best[3]:.3f}")
+
+
+def make_folds(clauses: str, labels, out: Path, seed: int = 0) -> None:
+    """Halve the labelled clusters (seeded): fold A's model trains on the clauses of the clusters not in
+    fold_b_ids.txt and scores those in it; fold B's the other way round."""
+    import json
+    import random
+
+    from evenhand.corpus.io import iter_jsonl
+
+    ids = sorted({obj["id"] for path in labels for _, obj in iter_jsonl(path)})
+    fold_b = set(random.Random(seed).sample(ids, len(ids) // 2))
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [obj for _, obj in iter_jsonl(clauses)]
+    for name, keep in (("a", lambda r: r["id"] not in fold_b), ("b", lambda r: r["id"] in fold_b)):
+        with open(out / f"clauses_{name}.jsonl", "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if keep(r))
+    (out / "fold_b_ids.txt").write_text("\n".join(sorted(fold_b)) + "\n")
+    print(f"{len(ids)} clusters, {len(fold_b)} in fold B -> {out}")
+
+
+if __name__ == "__main__":
+    main()
