@@ -52,6 +52,7 @@ def main() -> None:
     p.add_argument("--neus-dir", default="../shared/data/neus")
     p.add_argument("--grid", nargs="*", default=[], help="key=v1,v2 ... (AggregationSettings fields)")
     p.add_argument("--resamples", type=int, default=200)
+    p.add_argument("--confusion", action="store_true", help="also print the best setting's confusion matrix")
     p.add_argument("--clauses", default="labels/neus_stance/clauses_train.jsonl")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()
@@ -96,11 +97,27 @@ def main() -> None:
               f"spurious {r['spurious']['rate']:.3f}  not_stated acc {r['not_stated_accuracy']:.3f}", flush=True)
     best = max(rows, key=lambda x: x[0])
     print(f"best: {best[1]}  macro-F1 {best[0]:.3f}  spurious {best[3]:.3f}")
+    if args.confusion:
+        from collections import Counter
+
+        settings = replace(base, **{k: coerce(base, k, v) for k, v in best[1].items()})
+        pairs = Counter()
+        for c, event, scored, mentions, leads in prepared:
+            result = aggregate(scored, mentions, settings, actors=actor_cache[(c.id, settings.min_leads,
+                                                                                 settings.event_owners)])
+            for country in set(c.stances) | set(result):
+                pairs[(c.stances.get(country, "absent"), result[country].label if country in result else "not_stated")] += 1
+        labels = ["supports", "opposes", "neutral", "mixed", "not_stated", "absent"]
+        print("confusion at the best setting (rows: gold, columns: predicted)")
+        print(" " * 11 + "".join(f"{x[:10]:>11}" for x in labels[:-1]))
+        for g in labels:
+            print(f"{g[:10]:>10} " + "".join(f"{pairs[(g, q)]:>11}" for q in labels[:-1]))
 
 
 def make_folds(clauses: str, labels, out: Path, seed: int = 0) -> None:
-    """Halve the labelled clusters (seeded): fold A's model trains on the clauses of the clusters not in
-    fold_b_ids.txt and scores those in it; fold B's the other way round."""
+    """Halve the clusters with cluster labels (seeded) into folds A and B: clauses_a.jsonl holds every
+    clause except fold B's (it trains the checkpoint that scores fold B), clauses_b.jsonl every clause
+    except fold A's. Clauses of clusters without cluster labels are in both."""
     import json
     import random
 
@@ -108,13 +125,14 @@ def make_folds(clauses: str, labels, out: Path, seed: int = 0) -> None:
 
     ids = sorted({obj["id"] for path in labels for _, obj in iter_jsonl(path)})
     fold_b = set(random.Random(seed).sample(ids, len(ids) // 2))
+    fold_a = set(ids) - fold_b
     out.mkdir(parents=True, exist_ok=True)
     rows = [obj for _, obj in iter_jsonl(clauses)]
-    for name, keep in (("a", lambda r: r["id"] not in fold_b), ("b", lambda r: r["id"] in fold_b)):
+    for name, leave_out in (("a", fold_b), ("b", fold_a)):
         with open(out / f"clauses_{name}.jsonl", "w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if keep(r))
+            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["id"] not in leave_out)
     (out / "fold_b_ids.txt").write_text("\n".join(sorted(fold_b)) + "\n")
-    print(f"{len(ids)} clusters, {len(fold_b)} in fold B -> {out}")
+    print(f"{len(ids)} labelled clusters, {len(fold_b)} in fold B -> {out}")
 
 
 if __name__ == "__main__":
