@@ -62,7 +62,7 @@ class HolderSentence:
     plain: str  # the sentence as written
     span: tuple[int, int] = (0, 0)  # the holder's mention in `plain`
     clause: str = ""  # the clause of the verb the holder is the agent of
-    role: str = "subject"  # subject | passive agent | according to
+    role: str = "subject"  # subject | passive agent | according to | pronoun
 
 
 @dataclass(frozen=True)
@@ -255,8 +255,31 @@ def _mark(sentence: str, start: int, end: int) -> str:
     return f"{sentence[:start]}[{sentence[start:end]}]{sentence[end:]}"
 
 
-def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, int]]:
-    """Holder sentences of every article (title first) and mention counts per country."""
+# Pronoun subjects that continue the previous sentence's holder ("The Kremlin rejected the claim. It
+# said ..."; "Putin signed the treaty. He said ..."): "it" and "they" continue a state or an organ,
+# "he" and "she" a person who speaks for one.
+_PRONOUNS = {"it": False, "they": False, "he": True, "she": True}
+
+
+def _pronoun_holder(sent, previous: "HolderSentence | None", person: bool) -> Agency | None:
+    """The agency of the sentence's pronoun subject when it continues `previous` (the holder of the
+    sentence just before, in the same paragraph), else None."""
+    if previous is None or previous.role != "subject":
+        return None
+    for tok in sent:
+        want = _PRONOUNS.get(tok.lower_)
+        if want is None or tok.dep_ != "nsubj" or tok.head.dep_ not in ("ROOT", "conj"):
+            continue
+        if want != person or not _verb_ok(tok.head):
+            return None
+        return Agency(tok.head, "subject", _clause(tok.head))
+    return None
+
+
+def holder_sentences(cluster: Cluster, *, pronouns: bool = True) -> tuple[list[HolderSentence], dict[str, int]]:
+    """Holder sentences of every article (title first) and mention counts per country. With `pronouns`,
+    a sentence whose subject is a pronoun continuing the previous sentence's single holder ("It said",
+    "He added") is that holder's too (role "subject", holder = the pronoun)."""
     from collections import Counter
 
     found: list[HolderSentence] = []
@@ -271,6 +294,7 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
             doc = parse_line(line)
             mentions = line_mentions(line, doc, officials)
             counts.update(m.country for m in mentions if m.kind not in ("office", "official"))
+            by_sent: dict[int, list[tuple[HolderSentence, bool]]] = {}
             for m in mentions:
                 span = doc.char_span(m.start, m.end, alignment_mode="expand")
                 how = agency(span, m.kind) if span is not None else None
@@ -284,6 +308,27 @@ def holder_sentences(cluster: Cluster) -> tuple[list[HolderSentence], dict[str, 
                     continue
                 seen.add(key)
                 start, end = m.start - offset, m.end - offset
-                found.append(HolderSentence(m.country, ai, source, _mark(plain, start, end), m.surface, plain,
-                                            (start, end), how.clause, how.role))
+                h = HolderSentence(m.country, ai, source, _mark(plain, start, end), m.surface, plain,
+                                   (start, end), how.clause, how.role)
+                found.append(h)
+                is_person = any(_is_person(t) for t in span) or m.kind == "official"
+                by_sent.setdefault(sent.start, []).append((h, is_person))
+            if not pronouns:
+                continue
+            previous = None
+            for sent in doc.sents:
+                here = by_sent.get(sent.start, [])
+                if not here and previous is not None:
+                    h, is_person = previous
+                    how = _pronoun_holder(sent, h, is_person)
+                    plain = sent.text.strip()
+                    if how is not None and (h.country, plain) not in seen:
+                        seen.add((h.country, plain))
+                        offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                        pron = next(t for t in sent if t.lower_ in _PRONOUNS and t.dep_ == "nsubj")
+                        start, end = pron.idx - offset, pron.idx - offset + len(pron.text)
+                        found.append(HolderSentence(h.country, ai, source, _mark(plain, start, end), pron.text,
+                                                    plain, (start, end), how.clause, "pronoun"))
+                        here = [(found[-1], is_person)]
+                previous = here[0] if len({x.country for x, _ in here}) == 1 else None
     return found, dict(counts.most_common())

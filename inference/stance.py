@@ -52,7 +52,7 @@ class Evidence:
     holder: str = ""  # the holder's words in the sentence ("Seoul", "Chinese foreign ministry")
     holder_span: tuple[int, int] = (0, 0)  # their offsets in `sentence`
     clause: str = ""  # the clause of the verb the holder is the agent of
-    role: str = ""  # subject | passive agent | according to
+    role: str = ""  # subject | passive agent | according to | pronoun (continues the previous sentence's holder)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +133,9 @@ class AggregationSettings:
     # An event classifier (trained on holder clauses) says when a sentence shows no stance on the event
     # (background, or the mention is not its holder): at or above this P(none) it is not evidence.
     none_drop: float = 0.5
+    # Holder finding: a pronoun subject continuing the previous sentence's single holder ("It said",
+    # "He added") holds for that country too (inference/holders.py).
+    pronouns: bool = True
 
 
 def _main_agents(line: str, owners: bool = False) -> set[str]:
@@ -368,6 +371,6 @@ class StanceAnalyzer:
         event = str(topic).strip() if topic and str(topic).strip() else event_description(cluster)
         if not event:
             raise EvenhandError("stance analysis needs an event: the cluster has no title or text to take it from")
-        holders, mentions = holder_sentences(cluster)
+        holders, mentions = holder_sentences(cluster, pronouns=self.settings.pronouns)
         actors = event_actors(event, lead_sentences(cluster), self.settings.min_leads, self.settings.event_owners)
         return aggregate(self.score(holders, event), mentions, self.settings, actors=actors)

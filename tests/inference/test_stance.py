@@ -458,3 +458,19 @@ def test_a_sentence_an_event_classifier_reads_as_no_stance_is_not_evidence():
                            {"neutral": 0.05, "positive": 0.05, "negative": 0.8, "none": 0.1}, on_event=3)
     assert aggregate([none, polar], {"Chad": 2})["Chad"].label == "opposes"
     assert aggregate([none], {"Chad": 1}, AggregationSettings(none_drop=0.7))["Chad"].label == "opposes"
+
+
+def test_a_pronoun_subject_continues_the_previous_sentences_holder():
+    cluster = Cluster(articles=[
+        Article(source="A", text="The Kremlin rejected the claim. It said the treaty was defensive. "
+                                 "Putin signed the pact. He said it was historic. It rained in Moscow."),
+        Article(source="B", text="Seoul and Tokyo met. They condemned the deal."),
+    ])
+    found = {(h.country, h.plain): h for h in holder_sentences(cluster)[0]}
+    it = found[("Russia", "It said the treaty was defensive.")]
+    assert it.role == "pronoun" and it.holder == "It" and it.sentence.startswith("[It]")
+    assert found[("Russia", "He said it was historic.")].role == "pronoun"
+    # "It" after a person's sentence is not that person; "They" after two holders is neither's.
+    assert ("Russia", "It rained in Moscow.") not in found
+    assert not any(plain == "They condemned the deal." for _, plain in found)
+    assert not any(h.role == "pronoun" for h in holder_sentences(cluster, pronouns=False)[0])
