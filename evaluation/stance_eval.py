@@ -144,13 +144,14 @@ def clause_eval(classifier, clause_file: str | Path, neus_dir: str | Path, *, n_
     `all4`: over the four outputs, "none" = unrelated or not_holder (event classifiers only); each with a
     95% cluster-bootstrap interval and the majority baseline."""
     from evenhand.evaluation.stance_metrics import cluster_bootstrap
+    from evenhand.models.stance_classifier import SENTENCE_LABELS
     from evenhand.training.clauses import TO_SENTENCE_LABEL, clause_examples, read_clause_labels
 
     examples = clause_examples(read_clause_labels(clause_file), neus_dir, path=str(clause_file))
     t0 = time.perf_counter()
     probs = classifier.predict([(x.key.holder, x.event, x.marked) for x in examples])
     seconds = time.perf_counter() - t0
-    labels = tuple(getattr(classifier, "labels", None) or SENTENCE_LABELS_3)
+    labels = tuple(getattr(classifier, "labels", None) or SENTENCE_LABELS)
     gold = [TO_SENTENCE_LABEL[x.label] for x in examples]
 
     def argmax(p, allowed):
@@ -178,9 +179,6 @@ def clause_eval(classifier, clause_file: str | Path, neus_dir: str | Path, *, n_
     if "none" in labels:
         out["all4"] = scored(labels)
     return out
-
-
-SENTENCE_LABELS_3 = ("neutral", "positive", "negative")
 
 
 def print_clause_report(c: dict[str, Any]) -> None:
