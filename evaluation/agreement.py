@@ -12,7 +12,7 @@ Holder-clause label files (training/clauses.py) are recognised by their keys; th
 the clauses both annotators labelled, over the five clause labels and over the four outputs the
 classifier learns (unrelated and not_holder as one, "none"):
 
-    evenhand agreement labels/neus_stance/clauses_dev.jsonl --second labels/neus_stance/clauses_double_second.jsonl
+    evenhand agreement labels/neus_stance/clauses_dev.jsonl --second labels/neus_stance/clauses_dev_second.jsonl
 """
 
 from __future__ import annotations
@@ -73,9 +73,11 @@ def agreement_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--second", required=True, help="the second (blind) annotator's label file")
 
 
-def read_clause_labels(*paths: str | Path) -> dict[tuple, str]:
-    return {(r["id"], r["article"], r["sentence_sha"], r["country"]): r["label"]
-            for path in paths for _, r in iter_jsonl(path)}
+def read_clause_keys(*paths: str | Path) -> dict[tuple, str]:
+    """(id, article, sentence_sha, country) -> label, read and checked by training/clauses.py's reader."""
+    from evenhand.training.clauses import read_clause_labels
+
+    return {(x.id, x.article, x.sentence_sha, x.country): x.label for path in paths for x in read_clause_labels(path)}
 
 
 def _is_clause_file(path: str | Path) -> bool:
@@ -86,7 +88,7 @@ def _is_clause_file(path: str | Path) -> bool:
 def clause_agreement_command(args: argparse.Namespace) -> int:
     from evenhand.training.clauses import CLAUSE_LABELS, TO_SENTENCE_LABEL
 
-    first, second = read_clause_labels(*args.first), read_clause_labels(args.second)
+    first, second = read_clause_keys(*args.first), read_clause_keys(args.second)
     keys = sorted(set(first) & set(second))
     if len(keys) < len(second):
         print(f"warning: {len(second) - len(keys)} doubly-labelled clause(s) not in the first files")

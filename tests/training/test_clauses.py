@@ -132,3 +132,15 @@ def test_clause_eval_scores_both_kinds_of_checkpoint_on_the_same_items(tmp_path)
                        n_resamples=10)
     assert four["stance3"]["accuracy"] == 0.5
     assert four["all4"]["items"] == 3 and four["all4"]["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_clause_agreement_checks_its_files(tmp_path, capsys):
+    from evenhand.__main__ import main
+
+    keys = {"id": "neus-train-0000", "article": 0, "sentence_sha": "0000000000", "country": "Russia",
+            "holder": "Moscow", "holder_span": [0, 6]}
+    write_labels([dict(keys, label="supports")], tmp_path / "a.jsonl")
+    (tmp_path / "b.jsonl").write_text(json.dumps(dict(keys, label="backs")) + "\n")
+    assert main(["agreement", str(tmp_path / "a.jsonl"), "--second", str(tmp_path / "b.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown label 'backs'" in err and "line 1" in err and "Traceback" not in err
