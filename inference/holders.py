@@ -261,10 +261,10 @@ def _mark(sentence: str, start: int, end: int) -> str:
 _PRONOUNS = {"it": False, "they": False, "he": True, "she": True}
 
 
-def _pronoun_holder(sent, previous: "HolderSentence | None", person: bool) -> Agency | None:
-    """The agency of the sentence's pronoun subject when it continues `previous` (the holder of the
-    sentence just before, in the same paragraph), else None."""
-    if previous is None or previous.role != "subject":
+def _pronoun_holder(sent, previous: HolderSentence, person: bool):
+    """(the pronoun token, its agency) when the sentence's pronoun subject continues `previous` (the
+    holder of the sentence just before, in the same paragraph), else None."""
+    if previous.role != "subject":
         return None
     for tok in sent:
         want = _PRONOUNS.get(tok.lower_)
@@ -272,14 +272,19 @@ def _pronoun_holder(sent, previous: "HolderSentence | None", person: bool) -> Ag
             continue
         if want != person or not _verb_ok(tok.head):
             return None
-        return Agency(tok.head, "subject", _clause(tok.head))
+        return tok, Agency(tok.head, "pronoun", _clause(tok.head))
     return None
+
+
+def _sentence_start(sent) -> int:
+    """Where the sentence's stripped text starts in its line."""
+    return sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
 
 
 def holder_sentences(cluster: Cluster, *, pronouns: bool = True) -> tuple[list[HolderSentence], dict[str, int]]:
     """Holder sentences of every article (title first) and mention counts per country. With `pronouns`,
     a sentence whose subject is a pronoun continuing the previous sentence's single holder ("It said",
-    "He added") is that holder's too (role "subject", holder = the pronoun)."""
+    "He added") is that holder's too (role "pronoun", holder = the pronoun)."""
     from collections import Counter
 
     found: list[HolderSentence] = []
@@ -302,7 +307,7 @@ def holder_sentences(cluster: Cluster, *, pronouns: bool = True) -> tuple[list[H
                     continue
                 sent = span.sent
                 plain = sent.text.strip()
-                offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                offset = _sentence_start(sent)
                 key = (m.country, plain)
                 if key in seen:
                     continue
@@ -320,15 +325,15 @@ def holder_sentences(cluster: Cluster, *, pronouns: bool = True) -> tuple[list[H
                 here = by_sent.get(sent.start, [])
                 if not here and previous is not None:
                     h, is_person = previous
-                    how = _pronoun_holder(sent, h, is_person)
+                    hit = _pronoun_holder(sent, h, is_person)
                     plain = sent.text.strip()
-                    if how is not None and (h.country, plain) not in seen:
+                    if hit is not None and (h.country, plain) not in seen:
+                        pron, how = hit
                         seen.add((h.country, plain))
-                        offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-                        pron = next(t for t in sent if t.lower_ in _PRONOUNS and t.dep_ == "nsubj")
-                        start, end = pron.idx - offset, pron.idx - offset + len(pron.text)
+                        start = pron.idx - _sentence_start(sent)
+                        end = start + len(pron.text)
                         found.append(HolderSentence(h.country, ai, source, _mark(plain, start, end), pron.text,
-                                                    plain, (start, end), how.clause, "pronoun"))
+                                                    plain, (start, end), how.clause, how.role))
                         here = [(found[-1], is_person)]
                 previous = here[0] if len({x.country for x, _ in here}) == 1 else None
     return found, dict(counts.most_common())
