@@ -351,7 +351,9 @@ class StanceAnalyzer:
         return cls(classifier, settings=settings, name=str(path))
 
     def score(self, holders: Sequence[HolderSentence], topic: str) -> list[ScoredSentence]:
-        labels = getattr(self.classifier, "labels", None) or ("neutral", "positive", "negative")
+        from evenhand.models.stance_classifier import SENTENCE_LABELS
+
+        labels = getattr(self.classifier, "labels", None) or SENTENCE_LABELS
         probs = self.classifier.predict([(h.holder, topic, h.sentence) for h in holders])
         event_words = _content_stems(topic)
         return [

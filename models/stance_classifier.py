@@ -96,8 +96,8 @@ def load_tokenizer(path: str):
 def load_stance_checkpoint(path: str | Path):
     """Return (model, tokenizer, manifest) for a stance checkpoint folder (full weights or LoRA); its outputs
     are SENTENCE_LABELS or EVENT_LABELS, as the manifest records."""
-    labels = stance_labels(read_manifest(path, task="stance"), path)
-    return load_encoder_checkpoint(path, "stance", labels)
+    manifest = read_manifest(path, task="stance")
+    return load_encoder_checkpoint(path, "stance", stance_labels(manifest, path), manifest=manifest)
 
 
 def stance_labels(manifest: Manifest, path) -> tuple[str, ...]:
@@ -108,12 +108,13 @@ def stance_labels(manifest: Manifest, path) -> tuple[str, ...]:
     return labels
 
 
-def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str]):
-    """(model, tokenizer, manifest) of an encoder classifier checkpoint of `task` with outputs `labels`."""
+def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str], *, manifest: Manifest | None = None):
+    """(model, tokenizer, manifest) of an encoder classifier checkpoint of `task` with outputs `labels`
+    (`manifest`: the folder's, when the caller has read it already; reading it hashes every file)."""
     from transformers import AutoModelForSequenceClassification
 
     path = Path(path)
-    manifest: Manifest = read_manifest(path, task=task)
+    manifest = manifest or read_manifest(path, task=task)
     if manifest.architecture != "encoder":
         raise CheckpointError(f"{path}: a {task} checkpoint must be an 'encoder', not {manifest.architecture!r}")
     tokenizer = load_tokenizer(str(path))
