@@ -8,6 +8,13 @@ More training clauses from clusters without cluster labels (NeuS train only; nev
     python scripts/holder_clauses.py --split train --clusters 300 --exclude labels/neus_stance/train.jsonl \
         --per-cluster 3 --seed 2 --out /tmp/clauses/train_more.jsonl
 
+Over-sampling a rare label (here `opposes`): only holder sentences that a stance checkpoint gives
+P(negative) >= 0.4, the most negative first (the labeller still decides the label):
+
+    python scripts/holder_clauses.py --split train --clusters 900 --exclude labels/neus_stance/train.jsonl \
+        --exclude-clauses labels/neus_stance/clauses_train.jsonl --per-cluster 2 --seed 3 \
+        --prefer-negative evenhand/default_checkpoints/stance --min-negative 0.4 --out /tmp/clauses/neg.jsonl
+
 Each output row has the label file's keys (see evenhand/training/clauses.py) plus the text a labeller
 reads: the event (the first outlet title, what the analyzer reads), all titles, the sentence with the
 holder in [brackets] and the holder's clause. That text comes from ../shared/data and must not be
@@ -32,6 +39,10 @@ def main() -> None:
     p.add_argument("--split", default=None, help="or draw --clusters clusters at random from this NeuS split")
     p.add_argument("--clusters", type=int, default=0)
     p.add_argument("--exclude", nargs="*", default=[], help="cluster label files whose clusters to leave out")
+    p.add_argument("--exclude-clauses", nargs="*", default=[], help="clause label files whose clusters to leave out")
+    p.add_argument("--prefer-negative", default=None, metavar="CKPT",
+                   help="draw the holder sentences this stance checkpoint finds most negative")
+    p.add_argument("--min-negative", type=float, default=0.4)
     p.add_argument("--neus-dir", default="../shared/data/neus")
     p.add_argument("--per-cluster", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
@@ -43,16 +54,27 @@ def main() -> None:
     if args.split:
         from evenhand.prepare import read_neus_split
 
-        skip = {obj["id"] for path in args.exclude for _, obj in iter_jsonl(path)}
+        skip = {obj["id"] for path in args.exclude + args.exclude_clauses for _, obj in iter_jsonl(path)}
         pool = [c.id for c in read_neus_split(args.neus_dir, args.split) if c.id not in skip]
         ids += sorted(rng.sample(pool, min(args.clusters, len(pool))))
     if not ids:
         p.error("give --labels or --split with --clusters")
     clusters = neus_clusters(ids, args.neus_dir)
+    rank = None
+    if args.prefer_negative:
+        from evenhand.inference.stance import StanceAnalyzer
+
+        analyzer = StanceAnalyzer.load(args.prefer_negative)
+
+        def rank(holders, event):
+            return [x.probs["negative"] for x in analyzer.score(holders, event)]
+
     n = 0
     with open(args.out, "w", encoding="utf-8") as fh:
-        for cid in ids:
-            for row in candidates(clusters[cid], args.per_cluster, rng):
+        from tqdm.auto import tqdm
+
+        for cid in tqdm(ids, desc="clusters", unit="cluster"):
+            for row in candidates(clusters[cid], args.per_cluster, rng, rank, args.min_negative):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1
     print(f"{n} holder sentences from {len(ids)} clusters -> {args.out}")

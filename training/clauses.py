@@ -29,7 +29,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from evenhand.corpus import Cluster
 from evenhand.errors import CorpusError
@@ -153,24 +153,32 @@ def clause_examples(labels: Sequence[ClauseLabel], neus_dir: str | Path, *, path
     return out
 
 
-def candidates(cluster: Cluster, per_cluster: int, rng: random.Random) -> list[dict[str, Any]]:
+def candidates(cluster: Cluster, per_cluster: int, rng: random.Random,
+               rank: Callable[[list, str], list[float]] | None = None, min_rank: float = 0.0) -> list[dict[str, Any]]:
     """Up to `per_cluster` holder sentences of a cluster for labelling, spread over its countries
-    (round robin, a random order within each country)."""
+    (round robin, a random order within each country). With `rank(holders, event)` (a score per
+    sentence, e.g. a model's P(negative), to over-sample a rare label), only sentences scoring at least
+    `min_rank` are drawn, the highest first within each country."""
     from evenhand.inference.holders import holder_sentences
     from evenhand.inference.stance import event_description
 
     holders, _ = holder_sentences(cluster)
+    event = event_description(cluster)
+    scores = rank(holders, event) if rank is not None and holders else [0.0] * len(holders)
     by_country: dict[str, list] = {}
-    for h in holders:
-        by_country.setdefault(h.country, []).append(h)
+    for h, score in zip(holders, scores):
+        if rank is None or score >= min_rank:
+            by_country.setdefault(h.country, []).append((score, h))
     for items in by_country.values():
         rng.shuffle(items)
+        if rank is not None:
+            items.sort(key=lambda x: x[0])  # pop() takes the highest
+    by_country = {c: [h for _, h in items] for c, items in by_country.items()}
     chosen = []
     while len(chosen) < per_cluster and any(by_country.values()):
         for country in sorted(by_country):
             if by_country[country] and len(chosen) < per_cluster:
                 chosen.append(by_country[country].pop())
-    event = event_description(cluster)
     titles = [a.title for a in cluster.articles if a.title]
     return [{"id": cluster.id, "article": h.article_index, "sentence_sha": sentence_sha(h.plain),
              "country": h.country, "holder": h.holder, "holder_span": list(h.span), "event": event,

@@ -43,6 +43,24 @@ def labelled(neus, labels):
     return list(out.values())
 
 
+def test_ranked_candidates_keep_only_sentences_at_or_above_the_cut_highest_first(tmp_path):
+    cluster = neus_clusters(["neus-train-0000"], write_neus(tmp_path / "neus"))["neus-train-0000"]
+    seen = {}
+
+    def rank(holders, event):
+        seen["event"] = event
+        return [0.9 if "condemned" in h.plain else 0.5 if "studying" in h.plain else 0.1 for h in holders]
+
+    rows = candidates(cluster, 10, random.Random(0), rank, min_rank=0.4)
+    assert seen["event"].startswith("Russia and North Korea sign defence pact")
+    assert sorted(r["sentence_sha"] for r in rows) == sorted(
+        sentence_sha(s) for s in ("Seoul condemned the pact on Thursday.", "Washington said it was studying the deal."))
+    # One per cluster: the highest-ranked sentence, whatever the random order.
+    for seed in range(5):
+        (top,) = candidates(cluster, 1, random.Random(seed), rank, min_rank=0.4)
+        assert top["country"] == "South Korea"
+
+
 def test_candidates_join_back_to_their_sentences_and_events(tmp_path):
     neus = write_neus(tmp_path / "neus")
     rows = labelled(neus, {"Russia": "supports", "South Korea": "opposes", "United States": "neutral"})
