@@ -15,6 +15,12 @@ P(negative) >= 0.4, the most negative first (the labeller still decides the labe
         --exclude-clauses labels/neus_stance/clauses_train.jsonl --per-cluster 2 --seed 3 \
         --prefer-negative evenhand/default_checkpoints/stance --min-negative 0.4 --out /tmp/clauses/neg.jsonl
 
+Every holder sentence of the labelled train clusters that has no clause label yet (a complete set per
+cluster, so that the cluster labels can be checked against the clause labels):
+
+    python scripts/holder_clauses.py --labels labels/neus_stance/train.jsonl --per-cluster 1000 \
+        --skip-labelled labels/neus_stance/clauses_train.jsonl --out /tmp/clauses/rest.jsonl
+
 Each output row has the label file's keys (see evenhand/training/clauses.py) plus the text a labeller
 reads: the event (the first outlet title, what the analyzer reads), all titles, the sentence with the
 holder in [brackets] and the holder's clause. That text comes from ../shared/data and must not be
@@ -40,6 +46,7 @@ def main() -> None:
     p.add_argument("--clusters", type=int, default=0)
     p.add_argument("--exclude", nargs="*", default=[], help="cluster label files whose clusters to leave out")
     p.add_argument("--exclude-clauses", nargs="*", default=[], help="clause label files whose clusters to leave out")
+    p.add_argument("--skip-labelled", nargs="*", default=[], help="clause label files whose sentences to leave out")
     p.add_argument("--prefer-negative", default=None, metavar="CKPT",
                    help="draw the holder sentences this stance checkpoint finds most negative")
     p.add_argument("--min-negative", type=float, default=0.4)
@@ -69,12 +76,18 @@ def main() -> None:
         def rank(holders, event):
             return [x.probs["negative"] for x in analyzer.score(holders, event)]
 
+    def key(r):
+        return r["id"], r["article"], r["sentence_sha"], r["country"]
+
+    done = {key(obj) for path in args.skip_labelled for _, obj in iter_jsonl(path)}
     n = 0
     with open(args.out, "w", encoding="utf-8") as fh:
         from tqdm.auto import tqdm
 
         for cid in tqdm(ids, desc="clusters", unit="cluster"):
             for row in candidates(clusters[cid], args.per_cluster, rng, rank, args.min_negative):
+                if key(row) in done:
+                    continue
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1
     print(f"{n} holder sentences from {len(ids)} clusters -> {args.out}")
