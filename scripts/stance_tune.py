@@ -8,7 +8,10 @@ Holder sentences, event actors and sentence probabilities are computed once per 
 the text, as stance-eval does); each setting only re-runs `aggregate`, a pure function. With
 --cross-fit CKPT_A CKPT_B --fold-ids FILE (CKPT_A trained on clauses_a.jsonl, CKPT_B on clauses_b.jsonl),
 the clusters listed in FILE (fold B) are scored by CKPT_A and the others by CKPT_B: each cluster by the
-checkpoint that never saw its clauses. The folds:
+checkpoint that never saw its clauses. With --oracle CLAUSES, each holder sentence that has a clause label
+is scored by its label instead of the model (supports -> P(positive) = 1, unrelated / not_holder ->
+P(none) = 1): the cluster score a perfect sentence classifier would reach with these holders and this
+aggregation, i.e. what the rest of the pipeline limits it to. The folds:
 
     python scripts/stance_tune.py --make-folds runs/stance_folds   # writes clauses_a.jsonl (fold A's
         # training clauses), clauses_b.jsonl and fold_b_ids.txt from labels/neus_stance/clauses_train.jsonl
@@ -54,6 +57,8 @@ def main() -> None:
     p.add_argument("--resamples", type=int, default=200)
     p.add_argument("--confusion", action="store_true", help="also print the best setting's confusion matrix")
     p.add_argument("--clauses", default="labels/neus_stance/clauses_train.jsonl")
+    p.add_argument("--oracle", default=None, metavar="CLAUSES",
+                   help="score the holder sentences these clause labels cover by their labels (a ceiling)")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()
     if args.make_folds:
@@ -67,14 +72,21 @@ def main() -> None:
     else:
         fold_b, analyzers = set(), [StanceAnalyzer.load(args.checkpoint)]
     base = AggregationSettings()
+    oracle = read_oracle(args.oracle) if args.oracle else None
+    covered = [0, 0]
     prepared = []
     for c in clusters:
         analyzer = analyzers[0] if c.id in fold_b or len(analyzers) == 1 else analyzers[1]
         event = cluster_event(c)
         holders, mentions = holder_sentences(c)
         leads = lead_sentences(c)
-        prepared.append((c, event, analyzer.score(holders, event), mentions, leads))
+        scored = analyzer.score(holders, event)
+        if oracle is not None:
+            scored = [with_label(c.id, x, oracle, covered) for x in scored]
+        prepared.append((c, event, scored, mentions, leads))
     print(f"{len(prepared)} clusters scored", flush=True)
+    if oracle is not None:
+        print(f"oracle: {covered[0]} of {covered[1]} holder sentences scored by their clause label", flush=True)
 
     grid = parse_grid(args.grid)
     actor_cache = {}
@@ -112,6 +124,26 @@ def main() -> None:
         print(" " * 11 + "".join(f"{x[:10]:>11}" for x in labels[:-1]))
         for g in labels:
             print(f"{g[:10]:>10} " + "".join(f"{pairs[(g, q)]:>11}" for q in labels[:-1]))
+
+
+def read_oracle(path: str) -> dict:
+    from evenhand.training.clauses import read_clause_labels
+
+    return {(x.id, x.article, x.sentence_sha, x.country): x.label for x in read_clause_labels(path)}
+
+
+def with_label(cid: str, item, oracle: dict, covered: list):
+    """`item` with one-hot probabilities from its clause label, when it has one."""
+    from evenhand.training.clauses import TO_SENTENCE_LABEL, sentence_sha
+
+    covered[1] += 1
+    label = oracle.get((cid, item.article_index, sentence_sha(item.sentence), item.country))
+    if label is None:
+        return item
+    covered[0] += 1
+    probs = {k: 0.0 for k in ("neutral", "positive", "negative", "none")}
+    probs[TO_SENTENCE_LABEL[label]] = 1.0
+    return replace(item, probs=probs)
 
 
 def make_folds(clauses: str, labels, out: Path, seed: int = 0) -> None:

@@ -71,6 +71,10 @@ class StanceTrainConfig(BaseTrainConfig):
     base_model: str = "all-minilm-l6-v2"
     output_dir: str = "runs/stance_minilm"
     data: StanceData = field(default_factory=StanceData)
+    # A stance checkpoint (LoRA adapter) to start from instead of a fresh adapter and head: its adapter
+    # weights, and the head rows of the outputs both share (a 3-output sentiment checkpoint gives the
+    # first three of the four event outputs; "none" starts fresh). Its LoRA layout must match `lora`.
+    init_from: str | None = None
 
     def validate_data(self) -> None:
         if self.data.max_length < 16:
@@ -83,6 +87,8 @@ class StanceTrainConfig(BaseTrainConfig):
             raise ConfigError("data.clause_val_share must be in [0, 1)")
         if self.data.clause_repeat < 1:
             raise ConfigError("data.clause_repeat must be at least 1")
+        if self.init_from and not self.lora.enabled:
+            raise ConfigError("init_from needs lora.enabled: it starts from a checkpoint's LoRA adapter")
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -286,6 +292,8 @@ def train(cfg: StanceTrainConfig) -> Path | None:
         model.gradient_checkpointing_enable()
     if cfg.lora.enabled:
         model = apply_encoder_lora(model, cfg.lora)
+    if cfg.init_from:
+        init_from_checkpoint(model, cfg.init_from, cfg.labels)
 
     has_eval = val_ds is not None
     # Batches of similar length waste little compute on padding (the CPU is the bottleneck).
@@ -309,6 +317,41 @@ def train(cfg: StanceTrainConfig) -> Path | None:
         save_stance(trainer.model, tokenizer, final, cfg, metrics=final_metrics(trainer))
         print(f"evenhand: wrote checkpoint {final}", flush=True)
     return final
+
+
+def init_from_checkpoint(model, folder: str | Path, labels) -> None:
+    """Load a stance checkpoint's adapter into `model` (a PEFT model with the same LoRA layout), and its
+    head's rows for the outputs they share, by name."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    from evenhand.models.checkpoint import read_manifest
+
+    manifest = read_manifest(folder, task="stance")
+    if not manifest.adapter:
+        raise ConfigError(f"init_from {folder}: not a LoRA adapter checkpoint (it holds full weights)")
+    theirs = list(manifest.extra.get("labels") or SENTENCE_LABELS)
+    state = load_file(str(Path(folder) / "adapter_model.safetensors"))
+    # The head: this run's fresh rows, overwritten by the checkpoint's rows of the outputs both have.
+    layer = model.base_model.model.classifier.modules_to_save["default"]
+    for key in [k for k in state if ".classifier." in k]:
+        fresh = (layer.weight if key.endswith("weight") else layer.bias).detach().clone()
+        for i, label in enumerate(labels):
+            if label in theirs:
+                fresh[i] = state[key][theirs.index(label)]
+        state[key] = fresh
+    result = set_peft_model_state_dict(model, state)
+    if getattr(result, "unexpected_keys", None):
+        raise ConfigError(f"init_from {folder}: its adapter does not fit this run's lora settings "
+                          f"(unexpected {list(result.unexpected_keys)[:3]}); use the LoRA layout it was "
+                          "trained with (its train_config.yaml)")
+    ours = [k for k, _ in model.named_parameters() if "lora_" in k]
+    loaded = [k for k in ours if k not in set(getattr(result, "missing_keys", []))]
+    if len(loaded) != len(ours):
+        raise ConfigError(f"init_from {folder}: it has no weights for {len(ours) - len(loaded)} of this run's "
+                          f"{len(ours)} LoRA tensors; use the LoRA layout it was trained with (its train_config.yaml)")
+    shared = [x for x in labels if x in theirs]
+    print(f"evenhand: started from {folder} (adapter, and the head for {shared})", flush=True)
 
 
 def save_stance(model, tokenizer, folder: Path, cfg: StanceTrainConfig, *, metrics: dict[str, Any] | None = None) -> Path:

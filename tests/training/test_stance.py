@@ -317,6 +317,41 @@ def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tm
     assert all(abs(sum(x.probs.values()) - 1.0) < 1e-4 for x in scored)
 
 
+def test_an_event_classifier_starts_from_a_sentiment_checkpoint(tiny_run, tmp_path):
+    """init_from: the new run starts with the checkpoint's adapter and its head rows for the outputs both
+    have (neutral, positive, negative); a LoRA layout that does not fit is a clear error."""
+    import random
+
+    from safetensors.torch import load_file
+
+    from evenhand.training.clauses import candidates, neus_clusters, write_labels
+
+    root, run = tiny_run
+    source = run("init_source")
+    neus = tmp_path / "neus"
+    neus.mkdir()
+    (neus / "train.source").write_text("TITLE=> Russia signs pact ARTICLE=> Moscow said it backed the pact.\n" * 2)
+    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * 2)
+    clusters = neus_clusters(["neus-train-0000", "neus-train-0001"], neus)
+    labels = tmp_path / "clauses.jsonl"
+    write_labels([dict(r, label="supports") for c in clusters.values() for r in candidates(c, 5, random.Random(0))],
+                 labels)
+    clause_run = (f"data.clause_train_file={labels}", f"data.neus_dir={neus}", "data.train_file=null",
+                  "data.clause_val_share=0", f"init_from={source}")
+    # A learning rate of ~0 keeps the weights where init_from put them.
+    final = run("from_source", *clause_run, "trainer.max_steps=1", "trainer.learning_rate=1e-12",
+                "trainer.warmup_ratio=0")
+    before = load_file(str(source / "adapter_model.safetensors"))
+    after = load_file(str(final / "adapter_model.safetensors"))
+    lora = [k for k in before if "lora_" in k]
+    assert lora and all(k in after and (after[k] - before[k]).abs().max() < 1e-6 for k in lora)
+    head = next(k for k in before if k.endswith("classifier.weight"))
+    assert tuple(after[head].shape) == (4, before[head].shape[1])
+    assert (after[head][:3] - before[head]).abs().max() < 1e-6  # neutral, positive, negative kept
+    with pytest.raises(ConfigError, match="LoRA layout"):
+        run("misfit", *clause_run, "top_layers=2")
+
+
 def _holders_of(cluster, analyzer):
     from evenhand.inference.holders import holder_sentences
     from evenhand.inference.stance import event_description
