@@ -17,7 +17,7 @@ The summarizer only summarizes and the stance model only does stance: this modul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -121,6 +121,23 @@ class Pipeline:
         summary = "\n".join([headline, " ".join(p.text for p in points)]).strip()
         return SummaryResult(summary=summary, sources=cluster.sources, id=cluster.id, points=points, guard=guard,
                              mode=self.mode, truncated=generated.truncated if generated else False)
+
+    def selected_only(self, cluster: Any) -> Cluster:
+        """The cluster cut to what selection keeps: each article's title and its selected sentences (its lead
+        sentence when none was selected), summary and metadata unchanged. The input a fusion model reads
+        (scripts/select_clusters.py writes a corpus of these for training)."""
+        cluster = to_cluster(cluster)
+        cands = candidates(cluster)
+        contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
+        scores = self.selector.score([selector_pair(c, contexts[c.article]) for c in cands])
+        sim = similarity(self.embedder.embed([c.text for c in cands]))
+        chosen = select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
+        articles = []
+        for ai, article in enumerate(cluster.articles):
+            picked = [cands[i].text for i in chosen.body if cands[i].article == ai]
+            picked = picked or [c.text for c in cands if c.article == ai and c.kind == "sentence"][:1]
+            articles.append(replace(article, text=" ".join(picked)))
+        return replace(cluster, articles=articles)
 
     def _guarded(self, cluster, generated, cands, sim, title, selected, names):
         """The generated headline and sentences that pass the guard; the rest replaced (module docstring)."""

@@ -29,10 +29,9 @@ def main() -> None:
 
     import torch
 
-    from evenhand.corpus import Article, Cluster, read_jsonl
+    from evenhand.corpus import read_jsonl
     from evenhand.evaluation.data import reference_text
     from evenhand.evaluation.rouge import rouge_f1
-    from evenhand.inference.selection import candidates, context_text, select, selector_pair, similarity
     from evenhand.inference.summarizer import Summarizer
     from evenhand.pipeline import Pipeline
 
@@ -42,19 +41,7 @@ def main() -> None:
     extractive = Pipeline.load(stance=False)
     out = {"extractive": [r.summary for r in extractive.summarize_many(clusters, progress=False)]}
 
-    selected = []
-    for c in clusters:
-        cands = candidates(c)
-        contexts = {a: context_text(cands, a) for a in range(len(c.articles))}
-        scores = extractive.selector.score([selector_pair(x, contexts[x.article]) for x in cands])
-        sim = similarity(extractive.embedder.embed([x.text for x in cands]))
-        chosen = select(cands, scores, sim, n_sources=len(c.articles), settings=extractive.settings)
-        articles = []
-        for ai, a in enumerate(c.articles):
-            picked = [cands[i].text for i in chosen.body if cands[i].article == ai]
-            picked = picked or [x.text for x in cands if x.article == ai and x.kind == "sentence"][:1]
-            articles.append(Article(text=" ".join(picked), title=a.title, source=a.source))
-        selected.append(Cluster(articles=articles, id=c.id))
+    selected = [extractive.selected_only(c) for c in clusters]
 
     generator = Summarizer.load()
     guarded = Pipeline(selector=extractive.selector, embedder=extractive.embedder, generator=generator,

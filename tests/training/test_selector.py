@@ -63,6 +63,21 @@ def test_a_tiny_selector_trains_saves_loads_and_summarizes(tiny_selector, corpus
     assert d["headline"] == result.headline and d["points"][0]["sources"] == result.points[0].sources
 
 
+def test_selected_only_keeps_each_outlet_its_title_and_the_sentences_selection_picked(tiny_selector, corpus_dir):
+    final, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)))
+    cluster = read_jsonl(corpus_dir / "val.jsonl")[0]
+    cut = pipeline.selected_only(cluster)
+    points = pipeline.summarize(cluster).points
+    assert cut.id == cluster.id and cut.summary == cluster.summary and len(cut.articles) == len(cluster.articles)
+    for i, (a, b) in enumerate(zip(cluster.articles, cut.articles)):
+        assert (b.title, b.source) == (a.title, a.source) and b.text and b.text in a.text
+        mine = [p.text for p in points if p.articles[0] == i]
+        # The selected sentences of this outlet, in order; an outlet with none keeps its lead sentence.
+        assert b.text == " ".join(mine) if mine else a.text.startswith(b.text)
+    assert sum(len(a.text.split()) for a in cut.articles) < sum(len(a.text.split()) for a in cluster.articles)
+
+
 class InventingGenerator:
     """Stands in for a summarizer that invents a name and a number (the failure the guard exists for)."""
 
