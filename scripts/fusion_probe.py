@@ -9,6 +9,7 @@ roundup) each outlet's title plus its selected sentences (its lead sentence when
 compares, on the same clusters: the extractive default; the summarizer on the whole articles; the
 summarizer on the selected sentences. Generated text is scored raw and after the pipeline's guard, which
 checks it against the *whole* articles and replaces an unsupported sentence with the closest selected one.
+With --fusion CKPT, a third generator: a summarizer trained on such clusters (selected sentences -> reference).
 Prints ROUGE-1/2/L/Lsum (the eval's scorer), words per summary and, with --vad-lexicon, NeuS arousal.
 """
 
@@ -24,6 +25,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=48)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--fusion", default=None, metavar="CKPT",
+                    help="also a summarizer checkpoint trained on selected-sentence clusters (scripts/select_clusters.py)")
+    ap.add_argument("--no-summarizer", action="store_true", help="skip the bundled summarizer's two rows")
     ap.add_argument("--vad-lexicon", default=None, help="NRC-VAD-Lexicon.txt (not shipped): also report arousal")
     args = ap.parse_args()
 
@@ -43,10 +47,14 @@ def main() -> None:
 
     selected = [extractive.selected_only(c) for c in clusters]
 
-    generator = Summarizer.load()
-    guarded = Pipeline(selector=extractive.selector, embedder=extractive.embedder, generator=generator,
-                       mode="abstractive")
-    for name, inputs in (("summarizer, whole articles", clusters), ("summarizer, selected sentences", selected)):
+    generator = None if args.no_summarizer else Summarizer.load()
+    runs = [] if args.no_summarizer else [("summarizer, whole articles", generator, clusters),
+                                          ("summarizer, selected sentences", generator, selected)]
+    if args.fusion:
+        runs.append(("fusion model, selected sentences", Summarizer.load(args.fusion), selected))
+    for name, generator, inputs in runs:
+        guarded = Pipeline(selector=extractive.selector, embedder=extractive.embedder, generator=generator,
+                           mode="abstractive")
         t0 = time.perf_counter()
         generated = generator.summarize_many(inputs, batch_size=args.batch_size, progress=True)
         # The pipeline's own composition step, against the original cluster (all its articles).

@@ -34,7 +34,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     clusters = read_jsonl(args.data)
     out = Path(args.out)
-    done = sum(1 for line in out.open(encoding="utf-8") if line.strip()) if out.exists() else 0
+    done = _complete_lines(out)
     if done > len(clusters):
         raise SystemExit(f"{out} has {done} clusters, more than {args.data} ({len(clusters)}): not its output")
     pipeline = Pipeline.load(args.selector, stance=False)
@@ -47,6 +47,23 @@ def main() -> None:
                 fh.write(json.dumps(pipeline.selected_only(c).to_dict(), ensure_ascii=False) + "\n")
             fh.flush()
     print(f"{len(clusters)} clusters in {out} ({done} were there already)")
+
+
+def _complete_lines(out: Path) -> int:
+    """How many whole clusters `out` holds; a last line cut off by an interruption is removed."""
+    if not out.exists():
+        return 0
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        if lines:
+            json.loads(lines[-1])
+    except json.JSONDecodeError:
+        lines = lines[:-1]
+        out.write_text("".join(lines), encoding="utf-8")
+    if lines and not lines[-1].endswith("\n"):
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write("\n")
+    return sum(1 for line in lines if line.strip())
 
 
 if __name__ == "__main__":
