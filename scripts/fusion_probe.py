@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--fusion", default=None, metavar="CKPT",
                     help="also a summarizer checkpoint trained on selected-sentence clusters (scripts/select_clusters.py)")
+    ap.add_argument("--copy-bias", type=float, default=None, help="the fusion model's copy_bias (default: its stored one)")
     ap.add_argument("--no-summarizer", action="store_true", help="skip the bundled summarizer's two rows")
     ap.add_argument("--vad-lexicon", default=None, help="NRC-VAD-Lexicon.txt (not shipped): also report arousal")
     args = ap.parse_args()
@@ -53,10 +54,11 @@ def main() -> None:
     if args.fusion:
         runs.append(("fusion model, selected sentences", Summarizer.load(args.fusion), selected))
     for name, generator, inputs in runs:
+        gen = {"copy_bias": args.copy_bias} if args.copy_bias is not None and name.startswith("fusion") else {}
         guarded = Pipeline(selector=extractive.selector, embedder=extractive.embedder, generator=generator,
                            mode="abstractive")
         t0 = time.perf_counter()
-        generated = generator.summarize_many(inputs, batch_size=args.batch_size, progress=True)
+        generated = generator.summarize_many(inputs, batch_size=args.batch_size, progress=True, **gen)
         # The pipeline's own composition step, against the original cluster (all its articles).
         results = [guarded._one(c, g) for c, g in zip(clusters, generated)]
         replaced = sum(len(r.guard.replaced) for r in results)
