@@ -73,22 +73,15 @@ def agreement_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--second", required=True, help="the second (blind) annotator's label file")
 
 
-def read_clause_keys(*paths: str | Path) -> dict[tuple, str]:
-    """(id, article, sentence_sha, country) -> label, read and checked by training/clauses.py's reader."""
-    from evenhand.training.clauses import read_clause_labels
-
-    return {(x.id, x.article, x.sentence_sha, x.country): x.label for path in paths for x in read_clause_labels(path)}
-
-
 def _is_clause_file(path: str | Path) -> bool:
     first = next(iter_jsonl(path), (0, {}))[1]
     return isinstance(first, dict) and "sentence_sha" in first
 
 
 def clause_agreement_command(args: argparse.Namespace) -> int:
-    from evenhand.training.clauses import CLAUSE_LABELS, TO_SENTENCE_LABEL
+    from evenhand.training.clauses import CLAUSE_LABELS, TO_SENTENCE_LABEL, labels_by_key
 
-    first, second = read_clause_keys(*args.first), read_clause_keys(args.second)
+    first, second = labels_by_key(*args.first), labels_by_key(args.second)
     keys = sorted(set(first) & set(second))
     if len(keys) < len(second):
         print(f"warning: {len(second) - len(keys)} doubly-labelled clause(s) not in the first files")

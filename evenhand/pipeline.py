@@ -102,12 +102,16 @@ class Pipeline:
             results.append(result)
         return results
 
-    def _one(self, cluster: Cluster, generated: SummaryResult | None, gen_head: str | None = None) -> SummaryResult:
+    def _select(self, cluster: Cluster):
+        """(candidates, their similarities, the selection): the selector's scores through `select`."""
         cands = candidates(cluster)
         contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
         scores = self.selector.score([selector_pair(c, contexts[c.article]) for c in cands])
         sim = similarity(self.embedder.embed([c.text for c in cands]))
-        chosen = select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
+        return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
+
+    def _one(self, cluster: Cluster, generated: SummaryResult | None, gen_head: str | None = None) -> SummaryResult:
+        cands, sim, chosen = self._select(cluster)
         headline = cands[chosen.headline].text if chosen.headline is not None else _first_words(cands)
         names = [a.source or f"article {i + 1}" for i, a in enumerate(cluster.articles)]
         points = [Point(cands[i].text, [names[a] for a in arts], arts)
@@ -127,11 +131,7 @@ class Pipeline:
         sentence when none was selected), summary and metadata unchanged. The input a fusion model reads
         (scripts/select_clusters.py writes a corpus of these for training)."""
         cluster = to_cluster(cluster)
-        cands = candidates(cluster)
-        contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
-        scores = self.selector.score([selector_pair(c, contexts[c.article]) for c in cands])
-        sim = similarity(self.embedder.embed([c.text for c in cands]))
-        chosen = select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
+        cands, _, chosen = self._select(cluster)
         articles = []
         for ai, article in enumerate(cluster.articles):
             picked = [cands[i].text for i in chosen.body if cands[i].article == ai]

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main() -> None:
     from evenhand.corpus.io import iter_jsonl
-    from evenhand.training.clauses import candidates, neus_clusters
+    from evenhand.training.clauses import candidates, labels_by_key, neus_clusters
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--labels", nargs="+", default=[], help="cluster label files whose clusters to draw from")
@@ -46,7 +46,7 @@ def main() -> None:
     p.add_argument("--clusters", type=int, default=0)
     p.add_argument("--exclude", nargs="*", default=[], help="cluster label files whose clusters to leave out")
     p.add_argument("--exclude-clauses", nargs="*", default=[], help="clause label files whose clusters to leave out")
-    p.add_argument("--skip-labelled", nargs="*", default=[], help="clause label files whose sentences to leave out")
+    p.add_argument("--skip-labelled", nargs="*", default=[], help="clause label files whose sentences to leave out (after the draw of --per-cluster: give a large one)")
     p.add_argument("--prefer-negative", default=None, metavar="CKPT",
                    help="draw the holder sentences this stance checkpoint finds most negative")
     p.add_argument("--min-negative", type=float, default=0.4)
@@ -76,17 +76,14 @@ def main() -> None:
         def rank(holders, event):
             return [x.probs["negative"] for x in analyzer.score(holders, event)]
 
-    def key(r):
-        return r["id"], r["article"], r["sentence_sha"], r["country"]
-
-    done = {key(obj) for path in args.skip_labelled for _, obj in iter_jsonl(path)}
+    done = set(labels_by_key(*args.skip_labelled))
     n = 0
     with open(args.out, "w", encoding="utf-8") as fh:
         from tqdm.auto import tqdm
 
         for cid in tqdm(ids, desc="clusters", unit="cluster"):
             for row in candidates(clusters[cid], args.per_cluster, rng, rank, args.min_negative):
-                if key(row) in done:
+                if (row["id"], row["article"], row["sentence_sha"], row["country"]) in done:
                     continue
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1

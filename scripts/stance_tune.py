@@ -46,6 +46,7 @@ def main() -> None:
     from evenhand.evaluation.stance_metrics import stance_report
     from evenhand.inference.holders import holder_sentences
     from evenhand.inference.stance import AggregationSettings, StanceAnalyzer, aggregate, event_actors, lead_sentences
+    from evenhand.training.clauses import labels_by_key
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", default=None)
@@ -72,7 +73,7 @@ def main() -> None:
     else:
         fold_b, analyzers = set(), [StanceAnalyzer.load(args.checkpoint)]
     base = AggregationSettings()
-    oracle = read_oracle(args.oracle) if args.oracle else None
+    oracle = labels_by_key(args.oracle) if args.oracle else None
     covered = [0, 0]
     prepared = []
     for c in clusters:
@@ -126,14 +127,9 @@ def main() -> None:
             print(f"{g[:10]:>10} " + "".join(f"{pairs[(g, q)]:>11}" for q in labels[:-1]))
 
 
-def read_oracle(path: str) -> dict:
-    from evenhand.training.clauses import read_clause_labels
-
-    return {(x.id, x.article, x.sentence_sha, x.country): x.label for x in read_clause_labels(path)}
-
-
 def with_label(cid: str, item, oracle: dict, covered: list):
     """`item` with one-hot probabilities from its clause label, when it has one."""
+    from evenhand.models.stance_classifier import EVENT_LABELS
     from evenhand.training.clauses import TO_SENTENCE_LABEL, sentence_sha
 
     covered[1] += 1
@@ -141,7 +137,7 @@ def with_label(cid: str, item, oracle: dict, covered: list):
     if label is None:
         return item
     covered[0] += 1
-    probs = {k: 0.0 for k in ("neutral", "positive", "negative", "none")}
+    probs = dict.fromkeys(EVENT_LABELS, 0.0)
     probs[TO_SENTENCE_LABEL[label]] = 1.0
     return replace(item, probs=probs)
 

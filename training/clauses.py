@@ -100,6 +100,11 @@ def read_clause_labels(path: str | Path) -> list[ClauseLabel]:
     return out
 
 
+def labels_by_key(*paths: str | Path) -> dict[tuple[str, int, str, str], str]:
+    """(id, article, sentence_sha, country) -> label over clause label files (`read_clause_labels` checks them)."""
+    return {(x.id, x.article, x.sentence_sha, x.country): x.label for path in paths for x in read_clause_labels(path)}
+
+
 def article_sentences(cluster: Cluster, article: int) -> dict[str, str]:
     """sha -> sentence for every sentence of one article, split as `holder_sentences` splits it."""
     from evenhand.inference.holders import parse_line
