@@ -26,6 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+POLAR = ("supports", "opposes", "neutral", "mixed")
+
+
 def parse_grid(items):
     grid = {}
     for item in items:
@@ -125,6 +128,14 @@ def main() -> None:
         print(" " * 11 + "".join(f"{x[:10]:>11}" for x in labels[:-1]))
         for g in labels:
             print(f"{g[:10]:>10} " + "".join(f"{pairs[(g, q)]:>11}" for q in labels[:-1]))
+        # Where the misses come from: a gold stance with no holder sentence at all cannot be found by any
+        # sentence classifier; one the articles never name is in the labels only.
+        polar = [(c, k) for c, _, _, _, _ in prepared for k, v in c.stances.items() if v in POLAR]
+        held = {(c.id, x.country) for c, _, scored, _, _ in prepared for x in scored}
+        named = {(c.id, k) for c, _, _, mentions, _ in prepared for k in mentions}
+        no_holder = [(c.id, k) for c, k in polar if (c.id, k) not in held]
+        print(f"{len(polar)} gold supports/opposes/neutral/mixed items: {len(no_holder)} have no holder sentence, "
+              f"{sum(x not in named for x in no_holder)} of them are named in no article")
 
 
 def with_label(cid: str, item, oracle: dict, covered: list):
