@@ -82,6 +82,8 @@ def _is_person(tok) -> bool:
 def _is_office(tok) -> bool:
     if tok.ent_type_ == "ORG" and tok.lemma_.lower() not in OFFICE_NOUNS:
         return False  # "Spanish agency Europa Press": a named organisation that is not an organ
+    if tok.lower_ == "media" and not any(c.lower_ in ("state", "government", "official") for c in tok.children):
+        return False  # "Israeli media reported" is the press, "North Korean state media" the state
     return tok.lemma_.lower() in OFFICE_NOUNS or tok.lower_ in OFFICE_NOUNS
 
 
@@ -131,11 +133,58 @@ def _under_noun(verb) -> bool:
     return False
 
 
+# Who reports news rather than makes it: the subject of "..., Reuters reported" passes the reported act
+# on ("Ireland announced ..., Reuters reported": Ireland's act). News organisations are recognised by
+# their name's head word or a short list of wires; a country's own state media stays a holder
+# through OFFICE_NOUNS ("North Korean state media said").
+_NEWS_HEADS = frozenset("""media news newspaper paper outlet broadcaster television tv radio daily times post journal
+press wire agency reporter correspondent channel network""".split())
+_WIRES = frozenset("""reuters ap afp bloomberg cnn bbc nbc abc cbs axios politico yonhap xinhua tass ria interfax kcna
+kyodo nhk dpa ansa efe pti ani""".split())
+_REPORTING = frozenset({"report", "say", "tell", "write", "cite", "quote", "add", "note", "state"})
+
+
+def _news_source(tok) -> bool:
+    phrase = [t.lower_ for t in tok.subtree]
+    if "state" in phrase or any(c.dep_ == "poss" for c in tok.children):
+        return False  # "state media" and "Russia's news agency" speak for a state
+    return tok.lower_ in _NEWS_HEADS or tok.lower_ in _WIRES or (
+        tok.ent_type_ == "ORG" and bool(_WIRES.intersection(phrase)))
+
+
+def _media_reported(verb) -> bool:
+    """Whether `verb` is the report of a news organisation ("..., Reuters reported", "reports NBC News",
+    "Israeli media said"): its clause then carries someone's act, not a claim about it."""
+    return verb.lemma_.lower() in _REPORTING and any(
+        c.dep_ == "nsubj" and _news_source(c) for c in verb.children)
+
+
 def _reported(verb) -> bool:
     """Whether the verb's clause is what someone else says or finds ("Kudlow says China will
     retaliate", "intelligence that indicates China paid", "saying Moscow has violated"): its subject
-    is the content of a claim, not a speaker."""
-    return verb.dep_ == "ccomp" or (verb.dep_ in ("xcomp", "conj") and verb.head.dep_ == "ccomp")
+    is the content of a claim, not a speaker. A news organisation's report is not such a claim."""
+    if verb.dep_ == "ccomp":
+        return not _media_reported(verb.head)
+    return verb.dep_ in ("xcomp", "conj") and verb.head.dep_ == "ccomp" and not _media_reported(verb.head.head)
+
+
+# "Sweden became the latest to join ...", "India became the first country to ban ...": the subject of
+# "become" does the act of the clause that completes "latest", "first" or "country".
+_RANKS = frozenset("latest first last next second third only".split())
+
+
+def _become_act(verb):
+    """The act a subject of "become" does ("became the latest to join" -> join), or None."""
+    if verb.lemma_.lower() != "become":
+        return None
+    for attr in verb.children:
+        if attr.dep_ == "attr" and (attr.lower_ in _RANKS or any(
+                c.dep_ == "amod" and c.lower_ in _RANKS for c in attr.children)):
+            # the parser hangs the act on the noun ("the latest to join") or on "become" itself
+            for act in [*attr.children, *verb.children]:
+                if act.dep_ in ("relcl", "acl", "xcomp") and act.pos_ == "VERB":
+                    return act
+    return None
 
 
 def _verb_ok(verb, reported_ok: bool = False) -> bool:
@@ -174,6 +223,8 @@ def agency(span, kind: str = "name", *, reported_ok: bool = False) -> Agency | N
         verb = verb.head  # the parser can hang the subject on the auxiliary: "Russia [is] opposed to"
     if head.dep_ == "nsubj" and _verb_ok(verb, reported_ok):
         return Agency(verb, "subject", _clause(verb))
+    if head.dep_ == "nsubj" and _become_act(verb) is not None and not (not reported_ok and _reported(verb)):
+        return Agency(_become_act(verb), "subject", _clause(verb))
     prep = head.head
     if head.dep_ == "pobj" and prep.dep_ == "agent" and prep.head.pos_ == "VERB":
         return Agency(prep.head, "passive agent", _clause(prep.head))

@@ -67,6 +67,16 @@ def holders(sentence: str) -> dict[str, bool]:
         ("Trump's demand that Ukraine investigate Biden alarmed officials.",
          {"Trump": False, "Ukraine": False, "Biden": False}),
         ("Trump demanded that Ukraine investigate the company.", {"Trump": True, "Ukraine": False}),
+        # A news organisation's report passes its clause's act on; a country's press and a finding do not.
+        ('Ireland said it would suspend the vaccine "out of caution," Reuters reported.', {"Ireland": True}),
+        ("Mexico signed the deal, The New York Times reported.", {"Mexico": True}),
+        ("China has paid the hackers, Israeli media reported.", {"China": True, "Israeli": False}),
+        ("North Korean state media praised the treaty.", {"North Korean": True}),
+        ("A UN report says Russia broke the embargo.", {"UN": False, "Russia": False}),
+        # "became the latest / the first country to" does the act of its clause; "became a major exporter" none.
+        ("Sweden on Tuesday became the latest to suspend the vaccine.", {"Sweden": True}),
+        ("India became the first country to ban the app.", {"India": True}),
+        ("Japan became a major exporter.", {"Japan": False}),
     ],
 )
 def test_is_holder(sentence, expected):
