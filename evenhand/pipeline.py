@@ -156,10 +156,13 @@ class Pipeline:
                 arts = sorted({cands[j].article for j in range(len(cands)) if sims[j] >= self.settings.support_threshold})
                 points.append(Point(sentence, [names[a] for a in arts], arts, copied=False))
                 continue
-            # The closest selected sentence says what the generator tried to say, in an outlet's words.
-            best = max(selected, key=lambda p: _overlap(p.text, sentence), default=None)
+            # The closest selected sentence not used yet says what the generator tried to say, in an
+            # outlet's words (a generator that repeats itself would otherwise lose its length).
+            used = {p.text for p in points}
+            unused = [p for p in selected if p.text not in used]
+            best = max(unused, key=lambda p: _overlap(p.text, sentence), default=None)
             guard.replaced.append(_replacement("sentence", sentence, spans, best.text if best else None))
-            if best is not None and best not in points:
+            if best is not None:
                 points.append(best)
         return headline, points, guard
 

@@ -10,6 +10,7 @@ from evenhand.__main__ import main
 from evenhand.corpus import Article, Cluster, read_jsonl
 from evenhand.errors import CorpusError
 from evenhand.inference.guard import SourceIndex, check
+from evenhand.inference.selection import SelectionSettings
 from evenhand.inference.summarizer import SummaryResult
 from evenhand.models.checkpoint import read_manifest
 from evenhand.models.selector import SentenceEmbedder, SentenceSelector
@@ -100,3 +101,32 @@ def test_abstractive_mode_never_lets_an_unsupported_name_or_number_through(tiny_
     assert any("Otto Brandt" in r["unsupported"] for r in result.guard.replaced)
     assert result.headline in {a.title for a in cluster.articles}
     assert result.guard.generated and result.guard.unsupported  # it reports what it found
+
+
+class RepeatingGenerator:
+    """Stands in for a summarizer that repeats one invented sentence."""
+
+    def summarize_many(self, clusters, **kwargs):
+        return [SummaryResult(summary="Treaty signed\n" + " ".join(["Otto Brandt signed it with 9,999 guests."] * 3),
+                              sources=c.sources) for c in clusters]
+
+
+def test_each_rejected_sentence_gets_its_own_replacement(tiny_selector, corpus_dir):
+    # Replacing each rejected sentence with the same closest selected sentence would leave one point for three.
+    final, base = tiny_selector
+    wide = SelectionSettings(budget_words=400, redundancy=1.01)  # every distinct sentence may be chosen
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)),
+                        generator=RepeatingGenerator(), mode="abstractive", settings=wide)
+    cluster = Cluster(id="c", articles=[
+        Article(text="The council approved the budget on Monday. Officials ordered a recount in four districts.",
+                title="Council approves budget", source="Left Daily"),
+        Article(text="Both parties claimed they were ahead. The mayor said the vote was fair.",
+                title="Mayor defends vote", source="Right Post")])
+    selected = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)),
+                        settings=wide).summarize(cluster).points
+    result = pipeline.summarize(cluster)
+    sentences = [r for r in result.guard.replaced if r["part"] == "sentence"]
+    assert len(sentences) == 3
+    assert len(selected) >= 3  # else the test shows nothing
+    assert len(result.points) == 3 and len({p.text for p in result.points}) == len(result.points)
+    assert {p.text for p in result.points} <= {p.text for p in selected}
