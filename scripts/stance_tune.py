@@ -63,6 +63,10 @@ def main() -> None:
     p.add_argument("--clauses", default="labels/neus_stance/clauses_train.jsonl")
     p.add_argument("--oracle", default=None, metavar="CLAUSES",
                    help="score the holder sentences these clause labels cover by their labels (a ceiling)")
+    p.add_argument("--oracle-part", choices=("all", "relevance", "polarity"), default="all",
+                   help="with --oracle: which decision the labels take over. relevance: whether the sentence shows a "
+                        "stance on the event at all (unrelated / not_holder -> dropped; others keep the model's polarity); "
+                        "polarity: which stance, where the label has one (the model's P(none) kept)")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()
     if args.make_folds:
@@ -86,7 +90,7 @@ def main() -> None:
         leads = lead_sentences(c)
         scored = analyzer.score(holders, event)
         if oracle is not None:
-            scored = [with_label(c.id, x, oracle, covered) for x in scored]
+            scored = [with_label(c.id, x, oracle, covered, args.oracle_part) for x in scored]
         prepared.append((c, event, scored, mentions, leads))
     print(f"{len(prepared)} clusters scored", flush=True)
     if oracle is not None:
@@ -138,8 +142,10 @@ def main() -> None:
               f"{sum(x not in named for x in no_holder)} of them are named in no article")
 
 
-def with_label(cid: str, item, oracle: dict, covered: list):
-    """`item` with one-hot probabilities from its clause label, when it has one."""
+def with_label(cid: str, item, oracle: dict, covered: list, part: str = "all"):
+    """`item` with probabilities from its clause label, when it has one: one-hot (`part` "all"), or only
+    the label's relevance (none or not, the model's polarity renormalised) or only its polarity (the
+    model's P(none) kept, the rest on the labelled stance)."""
     from evenhand.models.stance_classifier import EVENT_LABELS
     from evenhand.training.clauses import TO_SENTENCE_LABEL, sentence_sha
 
@@ -148,8 +154,19 @@ def with_label(cid: str, item, oracle: dict, covered: list):
     if label is None:
         return item
     covered[0] += 1
+    target = TO_SENTENCE_LABEL[label]
     probs = dict.fromkeys(EVENT_LABELS, 0.0)
-    probs[TO_SENTENCE_LABEL[label]] = 1.0
+    if part == "all" or (part == "relevance" and target == "none"):
+        probs[target] = 1.0
+    elif part == "relevance":
+        rest = {k: v for k, v in item.probs.items() if k != "none"}
+        total = sum(rest.values()) or 1.0
+        probs.update({k: v / total for k, v in rest.items()})
+    elif target == "none":  # polarity: the label has none to give
+        return item
+    else:
+        none = item.probs.get("none", 0.0)
+        probs["none"], probs[target] = none, 1.0 - none
     return replace(item, probs=probs)
 
 
