@@ -55,6 +55,10 @@ class StanceData:
     clause_train_file: str | None = None  # holder-clause labels (training/clauses.py); sets EVENT_LABELS
     clause_val_share: float = 0.15  # of the clause file's clusters, held out for validation
     clause_repeat: int = 1  # each clause example this many times per epoch (against many directed rows)
+    # "event": four outputs, the fourth "none" (unrelated / not_holder clauses); "polarity": the clauses
+    # with a stance only, three outputs as the sentiment model has (the head of a 3-output init_from carries over
+    # whole). The cluster score is limited by polarity, not by telling "none" apart (docs/stance.md).
+    clause_outputs: Literal["event", "polarity"] = "event"
     neus_dir: str = "../shared/data/neus"  # the texts the clause labels point into
     max_length: int = 128  # tokens of "holder: ...; target: ..." plus the sentence
     class_weighting: Literal["none", "sqrt", "balanced"] = "sqrt"  # inverse (sqrt) class frequency
@@ -92,7 +96,7 @@ class StanceTrainConfig(BaseTrainConfig):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return EVENT_LABELS if self.data.clause_train_file else SENTENCE_LABELS
+        return EVENT_LABELS if self.data.clause_train_file and self.data.clause_outputs == "event" else SENTENCE_LABELS
 
 
 @dataclass
@@ -183,7 +187,8 @@ def subsample_neutral(examples: list[StanceExample], ratio: float | None, seed: 
 
 def clause_examples_split(cfg: "StanceTrainConfig") -> tuple[list[StanceExample], list[StanceExample]]:
     """(train, validation) examples from the clause labels: target = the event, "none" for a sentence that
-    shows no stance on it (`unrelated` and `not_holder`). Validation holds out whole clusters (a seeded draw)."""
+    shows no stance on it (`unrelated` and `not_holder`; left out with `clause_outputs: polarity`).
+    Validation holds out whole clusters (a seeded draw)."""
     from .clauses import TO_SENTENCE_LABEL, clause_examples, read_clause_labels
 
     path = cfg.data.clause_train_file
@@ -193,6 +198,8 @@ def clause_examples_split(cfg: "StanceTrainConfig") -> tuple[list[StanceExample]
     train_ex, val_ex = [], []
     for x in joined:
         label = TO_SENTENCE_LABEL[x.label]
+        if label == "none" and cfg.data.clause_outputs == "polarity":
+            continue
         (val_ex if x.key.id in held else train_ex).append(StanceExample(x.key.holder, x.event, x.marked, label))
     return train_ex * cfg.data.clause_repeat, val_ex
 

@@ -317,6 +317,44 @@ def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tm
     assert all(abs(sum(x.probs.values()) - 1.0) < 1e-4 for x in scored)
 
 
+def test_polarity_outputs_train_on_the_clauses_with_a_stance_only(tiny_run, tmp_path):
+    """clause_outputs=polarity: unrelated / not_holder clauses are left out and the checkpoint has the
+    sentiment model's three outputs, so it is a drop-in for the bundled one."""
+    import random
+
+    from evenhand.inference.stance import StanceAnalyzer
+    from evenhand.models.stance_classifier import SENTENCE_LABELS
+    from evenhand.training.clauses import candidates, neus_clusters, write_labels
+    from evenhand.training.stance import clause_examples_split
+
+    root, run = tiny_run
+    neus = tmp_path / "neus"
+    neus.mkdir()
+    line = ("TITLE=> Russia signs pact ARTICLE=> Moscow said it backed the pact. Seoul condemned the pact. "
+            "[SEP] TITLE=> Pact signed ARTICLE=> Washington said it was studying the deal.")
+    (neus / "train.source").write_text("\n".join([line] * 3) + "\n")
+    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * 3)
+    gold = {"Russia": "supports", "South Korea": "opposes", "United States": "unrelated"}
+    clusters = neus_clusters([f"neus-train-{i:04d}" for i in range(3)], neus)
+    rows = [dict(r, label=gold.get(r["country"], "not_holder"))
+            for c in clusters.values() for r in candidates(c, 10, random.Random(0))]
+    labels = tmp_path / "clauses.jsonl"
+    write_labels(rows, labels)
+    overrides = [f"data.clause_train_file={labels}", f"data.neus_dir={neus}", "data.train_file=null",
+                 "data.clause_val_share=0", "data.clause_outputs=polarity"]
+
+    cfg = load_config(CONFIG, overrides, StanceTrainConfig)
+    train, _ = clause_examples_split(cfg)
+    with_stance = [r for r in rows if r["label"] in ("supports", "opposes", "neutral")]
+    assert len(train) == len(with_stance) < len(rows)
+    assert {e.label for e in train} == {"positive", "negative"}
+    final = run("polarity", *overrides)
+    assert tuple(read_manifest(final, task="stance").extra["labels"]) == SENTENCE_LABELS
+    analyzer = StanceAnalyzer.load(final)
+    scored = analyzer.score(*_holders_of(clusters["neus-train-0000"], analyzer))
+    assert scored and all(set(x.probs) == set(SENTENCE_LABELS) for x in scored)
+
+
 def test_an_event_classifier_starts_from_a_sentiment_checkpoint(tiny_run, tmp_path):
     """init_from: the new run starts with the checkpoint's adapter and its head rows for the outputs both
     have (neutral, positive, negative); a LoRA layout that does not fit is a clear error."""
