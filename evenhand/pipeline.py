@@ -126,6 +126,17 @@ class Pipeline:
         return SummaryResult(summary=summary, sources=cluster.sources, id=cluster.id, points=points, guard=guard,
                              mode=self.mode, truncated=generated.truncated if generated else False)
 
+    def guard(self, cluster: Any, text: str) -> SummaryResult:
+        """Any generated summary (headline on its first line, then the body; from another model, say) put
+        through the guard against the cluster's articles, as mode="abstractive" does with its own: a sentence
+        with an unsupported name or number is replaced by the closest selected sentence not used yet, an
+        unsupported headline by the best outlet title, and each kept sentence is attributed to the outlets
+        with a matching sentence. `result.guard` says what was checked and replaced."""
+        cluster = to_cluster(cluster)
+        if not isinstance(text, str) or not text.strip():
+            raise EvenhandError(f"guard() needs the generated summary as a non-empty string, got {text!r}")
+        return self._one(cluster, SummaryResult(summary=text.strip(), sources=cluster.sources, id=cluster.id))
+
     def selected_only(self, cluster: Any) -> Cluster:
         """The cluster cut to what selection keeps: each article's title and its selected sentences (its lead
         sentence when none was selected), summary and metadata unchanged. The input a fusion model reads

@@ -59,8 +59,8 @@ def main() -> None:
                            mode="abstractive")
         t0 = time.perf_counter()
         generated = generator.summarize_many(inputs, batch_size=args.batch_size, progress=True, **gen)
-        # The pipeline's own composition step, against the original cluster (all its articles).
-        results = [guarded._one(c, g) for c, g in zip(clusters, generated)]
+        # The pipeline's guard, against the original cluster (all its articles).
+        results = [guarded.guard(c, g.summary) for c, g in zip(clusters, generated)]
         replaced = sum(len(r.guard.replaced) for r in results)
         print(f"{name}: {time.perf_counter() - t0:.0f} s; the guard replaced {replaced} spans", flush=True)
         out[f"{name} (raw)"] = [g.summary for g in generated]

@@ -8,7 +8,7 @@ import pytest
 
 from evenhand.__main__ import main
 from evenhand.corpus import Article, Cluster, read_jsonl
-from evenhand.errors import CorpusError
+from evenhand.errors import CorpusError, EvenhandError
 from evenhand.inference.guard import SourceIndex, check
 from evenhand.inference.selection import SelectionSettings
 from evenhand.inference.summarizer import SummaryResult
@@ -130,3 +130,23 @@ def test_each_rejected_sentence_gets_its_own_replacement(tiny_selector, corpus_d
     assert len(selected) >= 3  # else the test shows nothing
     assert len(result.points) == 3 and len({p.text for p in result.points}) == len(result.points)
     assert {p.text for p in result.points} <= {p.text for p in selected}
+
+
+def test_guard_checks_a_summary_from_elsewhere(tiny_selector):
+    final, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)))
+    cluster = Cluster(id="c", articles=[
+        Article(text="The council approved the budget on Monday. Officials ordered a recount in four districts.",
+                title="Council approves budget", source="Left Daily"),
+        Article(text="The council approved the budget on Monday. The mayor said the vote was fair.",
+                title="Mayor defends vote", source="Right Post")])
+    result = pipeline.guard(cluster, "Council passes budget\nThe council approved the budget on Monday. "
+                                     "Mayor Otto Brandt ordered 9 recounts.")
+    assert result.guard.generated and [r["part"] for r in result.guard.replaced] == ["sentence"]
+    assert {"Otto Brandt", "9"} <= set(result.guard.replaced[0]["unsupported"])
+    assert "Otto Brandt" not in result.summary and result.headline == "Council passes budget"
+    kept = result.points[0]
+    assert kept.text == "The council approved the budget on Monday." and not kept.copied
+    assert set(kept.sources) == {"Left Daily", "Right Post"}  # both outlets say it
+    with pytest.raises(EvenhandError, match="non-empty string"):
+        pipeline.guard(cluster, "  ")
