@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from evenhand.config import load_config, parse_overrides
@@ -59,3 +61,14 @@ def test_trainer_section_passes_any_training_arguments_key_through_and_checks_th
         load_config(None, ["trainer.max_grad_nrom=1"], SummarizerTrainConfig)
     with pytest.raises(ConfigError, match=r"'trainer.output_dir' is set by evenhand"):
         load_config(None, ["trainer.output_dir=x"], SummarizerTrainConfig)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).resolve().parents[2] / "configs").glob("*.yaml")))
+def test_every_shipped_config_loads_and_opens_with_its_command(name, repo_root):
+    from evenhand.training.tasks import load_task_config
+
+    path = repo_root / "configs" / name
+    cfg = load_task_config(path, [])  # a misspelt key or a wrong type fails here, naming the file
+    assert cfg.output_dir
+    head = "\n".join(path.read_text().splitlines()[:20])
+    assert f"configs/{name}" in head, "a config opens with the command that runs it"
