@@ -180,8 +180,8 @@ class SourceIndex:
                 parts.pop()
             while parts and _stem(normalize(parts[0])) in self.common:
                 parts.pop(0)
-            rest = " ".join(parts)
-            return rest != surface.strip() and self._supports_whole(normalize(rest), rest)
+            rest = " ".join(parts)  # empty: a name of common words only ("Mark Green") must occur as a name
+            return bool(rest) and rest != surface.strip() and self._supports_whole(normalize(rest), rest)
         # Title Case: leave out the words the articles write in lower case; each remaining run is a name.
         runs, run = [], []
         for word in [*parts, None]:
