@@ -67,6 +67,9 @@ def main() -> None:
                    help="with --oracle: which decision the labels take over. relevance: whether the sentence shows a "
                         "stance on the event at all (unrelated / not_holder -> dropped; others keep the model's polarity); "
                         "polarity: which stance, where the label has one (the model's P(none) kept)")
+    p.add_argument("--relevance", nargs="+", default=None, metavar="CKPT",
+                   help="an event checkpoint (or a cross-fit pair, in --cross-fit's order) whose P(none) replaces the "
+                        "scored model's: one model says which sentences show a stance, the other which stance")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()
     if args.make_folds:
@@ -74,11 +77,14 @@ def main() -> None:
         return
 
     clusters = [c for x in args.labels for c in load_labelled_clusters(x, args.neus_dir)]
+    fold_b = set(Path(args.fold_ids).read_text().split()) if args.fold_ids else set()
+    if (args.cross_fit or (args.relevance and len(args.relevance) == 2)) and not fold_b:
+        p.error("a cross-fit pair (--cross-fit, or two --relevance checkpoints) needs --fold-ids")
     if args.cross_fit:
-        fold_b = set(Path(args.fold_ids).read_text().split())
         analyzers = [StanceAnalyzer.load(x) for x in args.cross_fit]
     else:
-        fold_b, analyzers = set(), [StanceAnalyzer.load(args.checkpoint)]
+        analyzers = [StanceAnalyzer.load(args.checkpoint)]
+    relevance = [StanceAnalyzer.load(x) for x in args.relevance] if args.relevance else None
     base = AggregationSettings()
     oracle = labels_by_key(args.oracle) if args.oracle else None
     covered = [0, 0]
@@ -89,6 +95,10 @@ def main() -> None:
         holders, mentions = holder_sentences(c)
         leads = lead_sentences(c)
         scored = analyzer.score(holders, event)
+        if relevance:
+            judge = relevance[0] if c.id in fold_b or len(relevance) == 1 else relevance[1]
+            scored = [replace(x, probs={**x.probs, "none": r.probs["none"]})
+                      for x, r in zip(scored, judge.score(holders, event))]
         if oracle is not None:
             scored = [with_label(c.id, x, oracle, covered, args.oracle_part) for x in scored]
         prepared.append((c, event, scored, mentions, leads))
