@@ -54,6 +54,9 @@ class Pipeline:
     headline: Any = None  # inference.summarizer.Summarizer of a "headline" checkpoint, or None: the best title
     mode: str = "extractive"
     settings: SelectionSettings = field(default_factory=SelectionSettings)
+    # generate() options for the headline model; with num_beams=k, num_return_sequences=k the guard tries the
+    # other beams before it falls back to the best outlet title
+    headline_generation: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, selector: str | Path | None = None, *, stance: str | Path | bool | None = None,
@@ -93,10 +96,11 @@ class Pipeline:
         if self.generator is not None:
             generated = self.generator.summarize_many(items, batch_size=batch_size, progress=progress, **generation)
         elif self.headline is not None:
-            heads = self.headline.summarize_many(items, batch_size=batch_size, progress=progress)
+            heads = self.headline.summarize_many(items, batch_size=batch_size, progress=progress,
+                                                 **self.headline_generation)
         results = []
         for i, cluster in enumerate(_bar(items, progress and self.generator is None)):
-            result = self._one(cluster, generated[i] if generated else None, heads[i].headline if heads else None)
+            result = self._one(cluster, generated[i] if generated else None, heads[i] if heads else None)
             if self.stance is not None:
                 result.stances = self.stance.analyze(cluster, topic=topic)  # None: the event from the text, as stance-eval measures it
             results.append(result)
@@ -110,7 +114,8 @@ class Pipeline:
         sim = similarity(self.embedder.embed([c.text for c in cands]))
         return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
 
-    def _one(self, cluster: Cluster, generated: SummaryResult | None, gen_head: str | None = None) -> SummaryResult:
+    def _one(self, cluster: Cluster, generated: SummaryResult | None,
+             gen_head: SummaryResult | None = None) -> SummaryResult:
         cands, sim, chosen = self._select(cluster)
         headline = cands[chosen.headline].text if chosen.headline is not None else _first_words(cands)
         names = [a.source or f"article {i + 1}" for i, a in enumerate(cluster.articles)]
@@ -119,7 +124,7 @@ class Pipeline:
         guard = GuardReport()
         if generated is not None:
             headline, points, guard = self._guarded(cluster, generated, cands, sim, headline, points, names)
-        elif gen_head:
+        elif gen_head is not None:
             guard = GuardReport(generated=True)
             headline = self._guard_headline(SourceIndex.build(cluster), gen_head, headline, guard)
         summary = "\n".join([headline, " ".join(p.text for p in points)]).strip()
@@ -155,7 +160,7 @@ class Pipeline:
         index = SourceIndex.build(cluster)
         guard = GuardReport(generated=True)
         gen_head, _, gen_body = generated.summary.partition("\n")
-        headline = self._guard_headline(index, gen_head, title, guard)
+        headline = self._guard_headline(index, generated, title, guard)
         sentences = split_sentences(gen_body)
         emb = self.embedder.embed(sentences + [c.text for c in cands]) if sentences else None
         points = []
@@ -179,14 +184,19 @@ class Pipeline:
 
 
     @staticmethod
-    def _guard_headline(index: SourceIndex, generated: str, title: str, guard: GuardReport) -> str:
-        """The generated headline if the articles support each of its names and numbers, else the best title."""
-        spans = check(generated, index)
-        guard.checked += spans
-        if not generated.strip() or any(not s.supported for s in spans):
-            guard.replaced.append(_replacement("headline", generated, spans, title))
-            return title
-        return generated.strip()
+    def _guard_headline(index: SourceIndex, generated: SummaryResult, title: str, guard: GuardReport) -> str:
+        """The generated headline if the articles support each of its names and numbers, else the first
+        other beam (`generated.alternatives`) that they support, else the best title."""
+        tried = [generated.headline] + [a.split("\n", 1)[0].strip() for a in generated.alternatives]
+        for k, text in enumerate(tried):
+            spans = check(text, index)
+            guard.checked += spans
+            if text and all(s.supported for s in spans):
+                if k:
+                    guard.replaced.append(_replacement("headline", tried[0], check(tried[0], index), text))
+                return text
+        guard.replaced.append(_replacement("headline", tried[0], check(tried[0], index), title))
+        return title
 
 
 def _overlap(a: str, b: str) -> int:

@@ -55,6 +55,9 @@ class SummaryResult:
     points: list[Any] = field(default_factory=list)  # evenhand.pipeline.Point: body sentences with their outlets
     guard: Any = None  # evenhand.inference.guard.GuardReport: what was checked and replaced
     mode: str = "abstractive"
+    # With num_return_sequences=k > 1: the other beams, best first (`summary` is the best). The guard takes the
+    # first that the articles support before it falls back to copied text.
+    alternatives: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> str:
@@ -172,11 +175,16 @@ class Summarizer:
         order = sorted(range(len(items)), key=lambda i: len(encoded[i]), reverse=True)
         outputs: dict[int, tuple[str, int]] = {}
         bar = _progress(len(items), progress)
+        k = int(gen.get("num_return_sequences") or 1)
+        if k > int(gen.get("num_beams") or 1) and not gen.get("do_sample"):
+            raise EvenhandError(f"num_return_sequences={k} needs num_beams >= {k} (or do_sample=True)")
+        alternatives: dict[int, list[str]] = {}
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
             texts = self._generate([encoded[i] for i in chunk], gen)
-            for i, out in zip(chunk, texts):
-                outputs[i] = out
+            for j, i in enumerate(chunk):  # generate() returns each prompt's k sequences together, best first
+                outputs[i] = texts[j * k]
+                alternatives[i] = [t for t, _ in texts[j * k + 1:(j + 1) * k]]
             bar.update(len(chunk))
         bar.close()
         results = []
@@ -189,6 +197,7 @@ class Summarizer:
                 truncated=prompt.truncated,
                 input_tokens=len(encoded[i]),
                 generated_tokens=n_new,
+                alternatives=alternatives[i],
             )
             results.append(result)
         return results
@@ -292,7 +301,7 @@ _GENERATE_KEYS = {
     "copy_bias",  # evenhand's own: see SourceCopyBias
     "max_new_tokens", "min_new_tokens", "do_sample", "num_beams", "temperature", "top_p", "top_k",
     "no_repeat_ngram_size", "repetition_penalty", "length_penalty", "early_stopping", "use_cache",
-    "num_beam_groups", "diversity_penalty", "typical_p", "encoder_no_repeat_ngram_size",
+    "num_beam_groups", "diversity_penalty", "typical_p", "encoder_no_repeat_ngram_size", "num_return_sequences",
 }
 
 

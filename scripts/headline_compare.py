@@ -18,6 +18,8 @@ def main() -> None:
     ap.add_argument("--data", default="data/neus/val.jsonl")
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--beams", type=int, default=1,
+                    help="beam search with this many beams, all returned: the guard takes the first one it supports")
     args = ap.parse_args()
 
     import torch
@@ -32,7 +34,9 @@ def main() -> None:
     clusters = read_jsonl(args.data)[: args.n]
     refs = [c.summary.split("\n", 1)[0] for c in clusters]
     titles = Pipeline.load(stance=False, headline=False)
-    generated = Pipeline(titles.selector, titles.embedder, headline=Summarizer.load(args.headline))
+    beams = {"num_beams": args.beams, "num_return_sequences": args.beams} if args.beams > 1 else {}
+    generated = Pipeline(titles.selector, titles.embedder, headline=Summarizer.load(args.headline),
+                         headline_generation=beams)
     for name, pipe in (("best title", titles), ("headline model + guard", generated)):
         results = pipe.summarize_many(clusters, progress=False)
         heads = [r.headline for r in results]

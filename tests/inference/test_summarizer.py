@@ -68,3 +68,20 @@ def test_unknown_generation_options_are_still_refused(tiny_causal):
     for bad in ("1.5", True, float("nan")):  # a CLI string, a flag, a NaN: each refused with one message
         with pytest.raises(EvenhandError, match="copy_bias must be a number"):
             s.summarize(["A short article about a pact.", "Another short article."], copy_bias=bad)
+
+
+@pytest.mark.parametrize("base", ["tiny_causal", "tiny_t5"])
+def test_other_beams_come_back_as_alternatives_per_cluster(base, request):
+    path = request.getfixturevalue(base)
+    model, is_ed = load_base_lm(str(path))
+    model.eval()
+    s = Summarizer(model, load_tokenizer(str(path)), is_encoder_decoder=is_ed)
+    clusters = [to_cluster([f"The pact was signed {i}.", "Seoul said no."]) for i in range(3)]
+    gen = {**GREEDY, "num_beams": 3, "num_return_sequences": 3}
+    batched = s.summarize_many(clusters, batch_size=3, progress=False, **gen)
+    alone = [s.summarize_many([c], batch_size=1, progress=False, **gen)[0] for c in clusters]
+    # Each cluster gets its own two other beams, in the order beam search ranks them, whatever the batch.
+    assert all(len(r.alternatives) == 2 for r in batched)
+    assert [[r.summary, *r.alternatives] for r in batched] == [[r.summary, *r.alternatives] for r in alone]
+    with pytest.raises(EvenhandError, match="needs num_beams >= 3"):
+        s.summarize(["A pact.", "Seoul said no."], **GREEDY, num_return_sequences=3)

@@ -150,3 +150,32 @@ def test_guard_checks_a_summary_from_elsewhere(tiny_selector):
     assert set(kept.sources) == {"Left Daily", "Right Post"}  # both outlets say it
     with pytest.raises(EvenhandError, match="non-empty string"):
         pipeline.guard(cluster, "  ")
+
+
+class BeamHeadlines:
+    """Stands in for a headline model whose best beam invents a name and whose later beams do or do not."""
+
+    def __init__(self, others):
+        self.others = others
+
+    def summarize_many(self, clusters, **kwargs):
+        return [SummaryResult(summary="Chancellor Otto Brandt approves budget", sources=c.sources,
+                              alternatives=list(self.others)) for c in clusters]
+
+
+@pytest.mark.parametrize("others, expected", [
+    (["Mayor Otto Brandt defends vote", "Council approves the budget"], "Council approves the budget"),
+    (["Otto Brandt defends vote"], "Council approves budget"),  # no beam holds: the best outlet title
+])
+def test_the_headline_guard_takes_the_first_supported_beam(tiny_selector, others, expected):
+    final, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)), headline=BeamHeadlines(others))
+    cluster = Cluster(id="c", articles=[
+        Article(text="The council approved the budget on Monday. Officials ordered a recount.",
+                title="Council approves budget", source="Left Daily"),
+        Article(text="The council approved the budget on Monday. The mayor said the vote was fair.",
+                title="Council approves budget", source="Right Post")])
+    result = pipeline.summarize(cluster)
+    assert result.headline == expected
+    assert result.guard.generated and result.guard.replaced[0]["text"] == "Chancellor Otto Brandt approves budget"
+    assert result.guard.replaced[0]["with"] == expected
