@@ -159,7 +159,7 @@ class Pipeline:
         """The generated headline and sentences that pass the guard; the rest replaced (module docstring)."""
         index = SourceIndex.build(cluster)
         guard = GuardReport(generated=True)
-        gen_head, _, gen_body = generated.summary.partition("\n")
+        gen_body = generated.summary.partition("\n")[2]
         headline = self._guard_headline(index, generated, title, guard)
         sentences = split_sentences(gen_body)
         emb = self.embedder.embed(sentences + [c.text for c in cands]) if sentences else None
@@ -188,14 +188,16 @@ class Pipeline:
         """The generated headline if the articles support each of its names and numbers, else the first
         other beam (`generated.alternatives`) that they support, else the best title."""
         tried = [generated.headline] + [a.split("\n", 1)[0].strip() for a in generated.alternatives]
+        first: list = []
         for k, text in enumerate(tried):
             spans = check(text, index)
             guard.checked += spans
+            first = spans if k == 0 else first
             if text and all(s.supported for s in spans):
                 if k:
-                    guard.replaced.append(_replacement("headline", tried[0], check(tried[0], index), text))
+                    guard.replaced.append(_replacement("headline", tried[0], first, text))
                 return text
-        guard.replaced.append(_replacement("headline", tried[0], check(tried[0], index), title))
+        guard.replaced.append(_replacement("headline", tried[0], first, title))
         return title
 
 

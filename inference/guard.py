@@ -18,7 +18,8 @@ States", "North Korean" ~ "North Korea"; inference/countries.py). In a Title Cas
 capitalised, so a name span may hold common words ("Senators Block Reopening Government"): the words the
 articles write in lower case are left out and the rest, run by run, must be supported as above. A person's
 name loses such words only at its edges ("McConnell Blocks" -> "McConnell"; "Mark Green" must occur as a
-name), and a doubled word ("John John Kerry") must occur as written. A number is supported when its value occurs in an article.
+name), and a doubled word ("John John Kerry") must occur as written. A number is supported when its value
+occurs in an article.
 """
 
 from __future__ import annotations

@@ -223,8 +223,9 @@ def agency(span, kind: str = "name", *, reported_ok: bool = False) -> Agency | N
         verb = verb.head  # the parser can hang the subject on the auxiliary: "Russia [is] opposed to"
     if head.dep_ == "nsubj" and _verb_ok(verb, reported_ok):
         return Agency(verb, "subject", _clause(verb))
-    if head.dep_ == "nsubj" and _become_act(verb) is not None and not (not reported_ok and _reported(verb)):
-        return Agency(_become_act(verb), "subject", _clause(verb))
+    act = _become_act(verb) if head.dep_ == "nsubj" else None
+    if act is not None and (reported_ok or not _reported(verb)):
+        return Agency(act, "subject", _clause(verb))
     prep = head.head
     if head.dep_ == "pobj" and prep.dep_ == "agent" and prep.head.pos_ == "VERB":
         return Agency(prep.head, "passive agent", _clause(prep.head))

@@ -90,13 +90,13 @@ def main() -> None:
     covered = [0, 0]
     prepared = []
     for c in clusters:
-        analyzer = analyzers[0] if c.id in fold_b or len(analyzers) == 1 else analyzers[1]
+        analyzer = for_cluster(analyzers, c.id, fold_b)
         event = cluster_event(c)
         holders, mentions = holder_sentences(c)
         leads = lead_sentences(c)
         scored = analyzer.score(holders, event)
         if relevance:
-            judge = relevance[0] if c.id in fold_b or len(relevance) == 1 else relevance[1]
+            judge = for_cluster(relevance, c.id, fold_b)
             scored = [replace(x, probs={**x.probs, "none": r.probs["none"]})
                       for x, r in zip(scored, judge.score(holders, event))]
         if oracle is not None:
@@ -150,6 +150,12 @@ def main() -> None:
         no_holder = [(c.id, k) for c, k in polar if (c.id, k) not in held]
         print(f"{len(polar)} gold supports/opposes/neutral/mixed items: {len(no_holder)} have no holder sentence, "
               f"{sum(x not in named for x in no_holder)} of them are named in no article")
+
+
+def for_cluster(models: list, cid: str, fold_b: set):
+    """The model that never saw cluster `cid`'s clauses: of a cross-fit pair, the first for fold B's clusters
+    and the second for the others; a single model for all."""
+    return models[0] if len(models) == 1 or cid in fold_b else models[1]
 
 
 def with_label(cid: str, item, oracle: dict, covered: list, part: str = "all"):
