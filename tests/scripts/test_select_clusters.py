@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "select_clusters.py"
-
 
 @pytest.fixture(scope="module")
-def select_clusters():
-    spec = importlib.util.spec_from_file_location("select_clusters", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def select_clusters(load_script):
+    return load_script("select_clusters")
 
 
 def test_a_cut_last_line_is_dropped_and_whole_lines_are_counted(select_clusters, tmp_path):

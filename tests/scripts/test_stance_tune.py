@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from evenhand.inference.stance import ScoredSentence
 from evenhand.training.clauses import sentence_sha
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stance_tune.py"
-
 
 @pytest.fixture(scope="module")
-def tune():
-    spec = importlib.util.spec_from_file_location("stance_tune", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tune(load_script):
+    return load_script("stance_tune")
 
 
 MODEL = {"neutral": 0.2, "positive": 0.5, "negative": 0.1, "none": 0.2}

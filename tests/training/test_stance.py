@@ -283,28 +283,37 @@ def test_stance_eval_reports_a_bad_checkpoint_without_traceback(tmp_path, capsys
 
 
 @pytest.mark.integration
-def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tmp_path):
-    """Holder-clause labels give a four-output checkpoint (neutral / positive / negative / none) that loads
-    back, and whose "none" the analyzer reads."""
+def _pact_clauses(tmp_path, n: int):
+    """n copies of a two-article NeuS cluster written in the corpus format, and clause labels for every
+    holder sentence of it: Russia supports, South Korea opposes, the US unrelated, any other not_holder.
+    Returns (neus dir, clusters by id, label rows, label file)."""
     import random
 
-    from evenhand.inference.stance import StanceAnalyzer
-    from evenhand.models.stance_classifier import EVENT_LABELS
     from evenhand.training.clauses import candidates, neus_clusters, write_labels
 
-    root, run = tiny_run
     neus = tmp_path / "neus"
     neus.mkdir()
     line = ("TITLE=> Russia signs pact ARTICLE=> Moscow said it backed the pact. Seoul condemned the pact. "
             "[SEP] TITLE=> Pact signed ARTICLE=> Washington said it was studying the deal.")
-    (neus / "train.source").write_text("\n".join([line] * 4) + "\n")
-    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * 4)
+    (neus / "train.source").write_text("\n".join([line] * n) + "\n")
+    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * n)
     gold = {"Russia": "supports", "South Korea": "opposes", "United States": "unrelated"}
-    clusters = neus_clusters([f"neus-train-{i:04d}" for i in range(4)], neus)
+    clusters = neus_clusters([f"neus-train-{i:04d}" for i in range(n)], neus)
     rows = [dict(r, label=gold.get(r["country"], "not_holder"))
             for c in clusters.values() for r in candidates(c, 10, random.Random(0))]
     labels = tmp_path / "clauses.jsonl"
     write_labels(rows, labels)
+    return neus, clusters, rows, labels
+
+
+def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tmp_path):
+    """Holder-clause labels give a four-output checkpoint (neutral / positive / negative / none) that loads
+    back, and whose "none" the analyzer reads."""
+    from evenhand.inference.stance import StanceAnalyzer
+    from evenhand.models.stance_classifier import EVENT_LABELS
+
+    root, run = tiny_run
+    neus, clusters, rows, labels = _pact_clauses(tmp_path, 4)
 
     final = run("event", f"data.clause_train_file={labels}", f"data.neus_dir={neus}", "data.train_file=null",
                 "data.clause_val_share=0.25", "data.clause_repeat=2")
@@ -320,26 +329,12 @@ def test_clause_labels_train_an_event_classifier_with_a_none_output(tiny_run, tm
 def test_polarity_outputs_train_on_the_clauses_with_a_stance_only(tiny_run, tmp_path):
     """clause_outputs=polarity: unrelated / not_holder clauses are left out and the checkpoint has the
     sentiment model's three outputs, so it is a drop-in for the bundled one."""
-    import random
-
     from evenhand.inference.stance import StanceAnalyzer
     from evenhand.models.stance_classifier import SENTENCE_LABELS
-    from evenhand.training.clauses import candidates, neus_clusters, write_labels
     from evenhand.training.stance import clause_examples_split
 
     root, run = tiny_run
-    neus = tmp_path / "neus"
-    neus.mkdir()
-    line = ("TITLE=> Russia signs pact ARTICLE=> Moscow said it backed the pact. Seoul condemned the pact. "
-            "[SEP] TITLE=> Pact signed ARTICLE=> Washington said it was studying the deal.")
-    (neus / "train.source").write_text("\n".join([line] * 3) + "\n")
-    (neus / "train.target").write_text("TITLE=> t ARTICLE=> r\n" * 3)
-    gold = {"Russia": "supports", "South Korea": "opposes", "United States": "unrelated"}
-    clusters = neus_clusters([f"neus-train-{i:04d}" for i in range(3)], neus)
-    rows = [dict(r, label=gold.get(r["country"], "not_holder"))
-            for c in clusters.values() for r in candidates(c, 10, random.Random(0))]
-    labels = tmp_path / "clauses.jsonl"
-    write_labels(rows, labels)
+    neus, clusters, rows, labels = _pact_clauses(tmp_path, 3)
     overrides = [f"data.clause_train_file={labels}", f"data.neus_dir={neus}", "data.train_file=null",
                  "data.clause_val_share=0", "data.clause_outputs=polarity"]
 
