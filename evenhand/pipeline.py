@@ -7,7 +7,8 @@
 
 Modes:
 - "extractive" (default): the headline is the best outlet title, the body the selected sentences
-  (inference/selection.py). Every word is copied from an article, so nothing can be invented.
+  (inference/selection.py), each cut by deletion (inference/compress.py: brackets, opening connectives,
+  descriptions of a name, loaded modifiers). Every word is copied from an article, so nothing can be invented.
 - "abstractive": a summarizer checkpoint writes the text; the guard checks every name and number
   in it against the articles. A generated sentence with an unsupported span is replaced by the
   selected sentence it is closest to, and an unsupported headline by the selected title.
@@ -24,8 +25,8 @@ from typing import Any, Iterable
 from .corpus import Cluster, to_cluster
 from .errors import EvenhandError
 from .inference.guard import GuardReport, SourceIndex, check
-from .inference.selection import (Candidate, SelectionSettings, attribute, candidates, context_text, select,
-                                  selector_pair, similarity)
+from .inference.selection import (Candidate, SelectionSettings, attribute, candidates, compressed, context_text,
+                                  select, selector_pair, similarity)
 from .inference.summarizer import SummaryResult
 from .text import article_body, parse_all, split_sentences
 
@@ -40,9 +41,11 @@ class Point:
     sources: list[str]
     articles: list[int]  # indices into the cluster's articles, same order as sources
     copied: bool = True  # False: written by the generator (and checked by the guard)
+    sentence: str = ""  # the outlet's whole sentence, when `text` is its compressed form (SelectionSettings.compress)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "sources": self.sources, "articles": self.articles, "copied": self.copied}
+        out = {"text": self.text, "sources": self.sources, "articles": self.articles, "copied": self.copied}
+        return out | ({"sentence": self.sentence} if self.sentence else {})
 
 
 @dataclass
@@ -112,6 +115,8 @@ class Pipeline:
         contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
         scores = self.selector.score([selector_pair(c, contexts[c.article]) for c in cands])
         sim = similarity(self.embedder.embed([c.text for c in cands]))
+        # scored and compared whole; budgeted, penalised and written compressed
+        cands = compressed(cluster, cands, self.settings.compress, charged_threshold=self.settings.charged_threshold)
         return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
 
     def _one(self, cluster: Cluster, generated: SummaryResult | None,
@@ -119,7 +124,7 @@ class Pipeline:
         cands, sim, chosen = self._select(cluster)
         headline = cands[chosen.headline].text if chosen.headline is not None else _first_words(cands)
         names = [a.source or f"article {i + 1}" for i, a in enumerate(cluster.articles)]
-        points = [Point(cands[i].text, [names[a] for a in arts], arts)
+        points = [Point(cands[i].text, [names[a] for a in arts], arts, sentence=cands[i].full)
                   for i, arts in zip(chosen.body, attribute(cands, sim, chosen.body, self.settings.support_threshold))]
         guard = GuardReport()
         if generated is not None:

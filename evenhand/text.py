@@ -104,6 +104,15 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
+def span_at(text: str, start: int, end: int):
+    """The spaCy Span of `text[start:end]` (a sentence from `sentences(text)`), from its line's cached parse."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    raw = text[line_start:len(text) if line_end == -1 else line_end]
+    offset = line_start + len(raw) - len(raw.lstrip())
+    return parse(raw.strip()).char_span(start - offset, end - offset, alignment_mode="expand")
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text` as strings (see `sentences`)."""
     return [s.text for s in sentences(text)]

@@ -14,19 +14,20 @@ wrote. What selection decides (pure functions here, property-tested):
 - balance: outlets take turns, so none dominates and none is dropped while the budget lasts (an outlet
   whose sentence says what a chosen point says has had its turn: it is credited on that point);
 - redundancy: a sentence too similar to one already chosen is skipped (it becomes attribution);
-- length: a word budget near a reference roundup's length, never exceeded;
+- length: a word budget near a reference roundup's length, never exceeded, counted on each sentence as it will
+  be written: cut by deletion (`compressed`, inference/compress.py), so more of what outlets report fits;
 - order: the best title first as the headline, then points by their position in their article
   (leads first), so the text reads as a summary.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from evenhand.corpus import Cluster
-from evenhand.text import article_body, loaded_words, sentences, word_count
+from evenhand.text import article_body, loaded_words, sentences, span_at, word_count
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Candidate:
     text: str
     start: int  # offsets into article_body(cluster.articles[article])
     end: int
+    full: str = ""  # the sentence as the outlet wrote it, when `text` is its compressed form (see `compressed`)
 
 
 def candidates(cluster: Cluster) -> list[Candidate]:
@@ -54,6 +56,25 @@ def candidates(cluster: Cluster) -> list[Candidate]:
             skip = len(title) + 1
         for k, s in enumerate((s for s in sentences(body) if s.start >= skip), start=1):
             out.append(Candidate(ai, source, "sentence", k, s.text, s.start, s.end))
+    return out
+
+
+def compressed(cluster: Cluster, cands: list[Candidate], rules, *, charged_threshold: float = 2.0) -> list[Candidate]:
+    """The candidates with each body sentence cut by inference/compress.py's deletion `rules`; titles stay whole.
+    Scores and similarities are computed on the full sentences; the budget, the loaded-word penalty and the
+    summary then use the short form."""
+    from .compress import compress
+
+    if not rules:
+        return cands
+    bodies = [article_body(a) for a in cluster.articles]
+    out = []
+    for c in cands:
+        short = c.text
+        if c.kind == "sentence":
+            span = span_at(bodies[c.article], c.start, c.end)
+            short = compress(span, rules, charged_threshold=charged_threshold) if span is not None else c.text
+        out.append(replace(c, text=short, full=c.text) if short != c.text else c)
     return out
 
 
@@ -80,6 +101,9 @@ class SelectionSettings:
     position_weight: float = 0.0  # score bonus w / (1 + position) for body sentences: leads carry news
     min_words: int = 4  # shorter body sentences ("Read more.") are never chosen
     max_words: int = 45  # so are run-ons longer than this
+    # inference/compress.py rules applied to body sentences before selection (val: +0.3 ROUGE-1/2/L, fewer loaded words)
+    compress: tuple[str, ...] = ("charged", "connective", "parenthetical", "appositive")
+    charged_threshold: float = 2.0  # the "charged" rule's VADER cut-off (the loaded-words metric's own)
 
 
 @dataclass

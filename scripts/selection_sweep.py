@@ -2,9 +2,12 @@
 
     python scripts/selection_sweep.py --selector evenhand/default_checkpoints/selector --data data/neus/val.jsonl \
         --n 150 --grid '{"budget_words": [60, 75], "loaded_penalty": [0.5, 1.0]}'
+    python scripts/selection_sweep.py ... --grid '{"compress": [[], ["charged"], ["parenthetical", "charged"]]}' \
+        --vad-lexicon PATH/NRC-VAD-Lexicon.txt   # sentence compression (inference/compress.py), with arousal
     python scripts/selection_sweep.py --selector lead ...     # a lead-position prior instead of the selector
 
-Prints ROUGE-1/2/L/Lsum (the eval's scorer), words and loaded words per 100 for each grid point. Used to pick
+Prints ROUGE-1/2/L/Lsum (the eval's scorer), words, loaded words per 100 and, with --vad-lexicon, the NeuS
+arousal (the paper's sum, mean over clusters) for each grid point. Used to pick
 the shipped SelectionSettings on val; the test split is scored once, with `evenhand eval`.
 """
 
@@ -23,6 +26,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=150)
     ap.add_argument("--grid", default="{}", help="JSON: SelectionSettings field -> list of values")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--vad-lexicon", help="NRC-VAD-Lexicon.txt: also print arousal (never shipped; see METRICS.md)")
     args = ap.parse_args()
 
     import torch
@@ -30,8 +34,9 @@ def main() -> None:
     from evenhand.corpus import read_jsonl
     from evenhand.evaluation.data import reference_text
     from evenhand.evaluation.rouge import rouge_f1
-    from evenhand.inference.selection import (SelectionSettings, candidates, context_text, select, selector_pair,
-                                              similarity)
+    from evenhand.evaluation.arousal import ArousalMetric, load_vad_lexicon
+    from evenhand.inference.selection import (SelectionSettings, candidates, compressed, context_text, select,
+                                              selector_pair, similarity)
     from evenhand.models.selector import SentenceEmbedder, SentenceSelector
     from evenhand.text import article_body, loaded_words, parse_all
 
@@ -51,18 +56,26 @@ def main() -> None:
             scores = selector.score([selector_pair(cd, contexts[cd.article]) for cd in cands])
         cached.append((c, cands, scores, similarity(embedder.embed([cd.text for cd in cands]))))
     print(f"scored {len(clusters)} clusters in {time.perf_counter() - t0:.1f} s ({args.selector})")
+    arousal = ArousalMetric(load_vad_lexicon(args.vad_lexicon)) if args.vad_lexicon else None
     grid = json.loads(args.grid)
     for values in itertools.product(*grid.values()) if grid else [()]:
-        settings = SelectionSettings(**dict(zip(grid, values)))
+        point = {k: tuple(v) if isinstance(v, list) else v for k, v in zip(grid, values)}
+        settings = SelectionSettings(**point)
         summaries = []
         for c, cands, scores, sim in cached:
+            cands = compressed(c, cands, settings.compress, charged_threshold=settings.charged_threshold)
             chosen = select(cands, scores, sim, n_sources=len(c.articles), settings=settings)
             head = cands[chosen.headline].text + "\n" if chosen.headline is not None else ""
             summaries.append(head + " ".join(cands[i].text for i in chosen.body))
         r = {k: round(sum(v) / len(v), 2) for k, v in rouge_f1(summaries, refs).items()}
         words = sum(len(x.split()) for x in summaries)
         loaded = 100 * sum(len(loaded_words(x)) for x in summaries) / max(1, words)
-        print(dict(zip(grid, values)), r, f"words {words / len(summaries):.1f}", f"loaded/100 {loaded:.2f}", flush=True)
+        extra = ""
+        if arousal is not None:
+            a = [arousal.score(x, ref).total for x, ref in zip(summaries, refs)]
+            extra = f" arousal {sum(a) / len(a):.2f}"
+        print(dict(zip(grid, values)), r, f"words {words / len(summaries):.1f}", f"loaded/100 {loaded:.2f}{extra}",
+              flush=True)
 
 
 if __name__ == "__main__":

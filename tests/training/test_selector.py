@@ -56,12 +56,24 @@ def test_a_tiny_selector_trains_saves_loads_and_summarizes(tiny_selector, corpus
     assert result.headline in titles
     assert result.points and sum(len(p.text.split()) for p in result.points) <= pipeline.settings.budget_words
     bodies = [a.text for a in cluster.articles]
-    for p in result.points:  # every point is copied from the outlet it is attributed to first
-        assert p.text in bodies[p.articles[0]] and p.sources[0] == cluster.articles[p.articles[0]].source
+    for p in result.points:  # every point is copied from the outlet it is attributed to first (maybe cut)
+        assert (p.sentence or p.text) in bodies[p.articles[0]] and p.sources[0] == cluster.articles[p.articles[0]].source
     # No outlet dropped: each has a point of its own or reports one (a sentence as similar as a repeat).
     assert {a for p in result.points for a in p.articles} == set(range(len(cluster.articles)))
     d = result.to_dict()
     assert d["headline"] == result.headline and d["points"][0]["sources"] == result.points[0].sources
+
+
+def test_points_are_written_compressed_and_keep_the_whole_sentence(tiny_selector):
+    final, base = tiny_selector
+    whole = "Vladimir Putin, the Russian president, signed a defence treaty (its text is secret) in Pyongyang."
+    cluster = Cluster(id="c", articles=[Article(text=whole, title="Treaty signed", source="A")])
+    selector, embedder = SentenceSelector.load(final), SentenceEmbedder.load(str(base))
+    point = Pipeline(selector, embedder).summarize(cluster).points[0]
+    assert point.text == "Vladimir Putin signed a defence treaty in Pyongyang." and point.sentence == whole
+    assert point.to_dict()["sentence"] == whole and point.to_dict()["text"] == point.text
+    plain = Pipeline(selector, embedder, settings=SelectionSettings(compress=())).summarize(cluster).points[0]
+    assert plain.text == whole and not plain.sentence and "sentence" not in plain.to_dict()
 
 
 def test_selected_only_keeps_each_outlet_its_title_and_the_sentences_selection_picked(tiny_selector, corpus_dir):
