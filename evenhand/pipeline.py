@@ -109,6 +109,12 @@ class Pipeline:
             results.append(result)
         return results
 
+    def headline_of(self, cluster: Any) -> str:
+        """The extractive headline: the selector's best outlet title (what stance reads as the event)."""
+        cluster = to_cluster(cluster)
+        cands, _, chosen = self._select(cluster)
+        return cands[chosen.headline].text if chosen.headline is not None else _first_words(cands)
+
     def _select(self, cluster: Cluster):
         """(candidates, their similarities, the selection): the selector's scores through `select`."""
         cands = candidates(cluster)

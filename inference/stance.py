@@ -188,7 +188,8 @@ def _content_stems(text: str) -> set[str]:
 
 def event_description(cluster: Cluster) -> str:
     """The event as the cluster's own text states it, when no headline is given: the first outlet
-    title, else the first sentence of the first article (the pipeline passes its chosen headline)."""
+    title, else the first sentence of the first article. summarize() uses this too, not its own chosen
+    headline: measured with `--event headline`, the selector's title scored no better (docs/stance.md)."""
     for article in cluster.articles:
         if article.title and article.title.strip():
             return article.title.strip()

@@ -70,6 +70,8 @@ def main() -> None:
     p.add_argument("--relevance", nargs="+", default=None, metavar="CKPT",
                    help="an event checkpoint (or a cross-fit pair, in --cross-fit's order) whose P(none) replaces the "
                         "scored model's: one model says which sentences show a stance, the other which stance")
+    p.add_argument("--event", choices=("title", "headline", "labeller"), default="title",
+                   help="event description, as `evenhand stance-eval --event` (default: %(default)s)")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()
     if args.make_folds:
@@ -91,7 +93,7 @@ def main() -> None:
     prepared = []
     for c in clusters:
         analyzer = for_cluster(analyzers, c.id, fold_b)
-        event = cluster_event(c)
+        event = cluster_event(c, args.event)
         holders, mentions = holder_sentences(c)
         leads = lead_sentences(c)
         scored = analyzer.score(holders, event)

@@ -76,6 +76,16 @@ def test_points_are_written_compressed_and_keep_the_whole_sentence(tiny_selector
     assert plain.text == whole and not plain.sentence and "sentence" not in plain.to_dict()
 
 
+def test_stance_eval_can_take_the_event_from_the_pipeline_headline(tiny_selector, corpus_dir):
+    from evenhand.evaluation.stance_eval import cluster_event
+
+    final, base = tiny_selector
+    pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)))
+    for cluster in read_jsonl(corpus_dir / "val.jsonl"):
+        assert cluster_event(cluster, "headline", pipeline) == pipeline.summarize(cluster).headline
+        assert cluster_event(cluster, "title") == cluster.articles[0].title
+
+
 def test_selected_only_keeps_each_outlet_its_title_and_the_sentences_selection_picked(tiny_selector, corpus_dir):
     final, base = tiny_selector
     pipeline = Pipeline(SentenceSelector.load(final), SentenceEmbedder.load(str(base)))
