@@ -217,9 +217,9 @@ EVENTS = ("title", "headline", "labeller")
 
 def cluster_event(cluster: Cluster, event: str = "title", pipeline=None) -> str:
     """The event description the analyzer reads: "title" = derived from the cluster's own text
-    (`event_description`: the first outlet title); "headline" = the headline `summarize()` writes (the
-    selector's best outlet title; `pipeline`, default the bundled selector), which is what the pipeline
-    passes; "labeller" = the hand-written topic string, for comparison only."""
+    (`event_description`: the first outlet title), which is also what `summarize()` passes; "headline" = the
+    headline `summarize()` writes (the selector's best outlet title; `pipeline`, default the bundled
+    selector), for comparison; "labeller" = the hand-written topic string, for comparison only."""
     from evenhand.inference.stance import event_description
 
     if event == "labeller":
@@ -236,8 +236,8 @@ def _headline_pipeline():
     return Pipeline.load(stance=False, headline=False)
 
 
-def cluster_eval(analyzer, clusters: list[Cluster], *, event: str = "title", n_resamples: int = 1000,
-                 pipeline=None) -> dict[str, Any]:
+def cluster_eval(analyzer, clusters: list[Cluster], *, event: str = "title", n_resamples: int = 1000
+                 ) -> dict[str, Any]:
     """Cluster-level metrics of `analyzer` and of the majority baseline (every gold country gets the
     most frequent gold label), and the v2 report (`stance_report`) under "v2"."""
     from evenhand.evaluation.stance_metrics import stance_metrics, stance_report
@@ -246,7 +246,7 @@ def cluster_eval(analyzer, clusters: list[Cluster], *, event: str = "title", n_r
     t0 = time.perf_counter()
     predicted, confidence, events = [], [], []
     for c in clusters:
-        events.append(cluster_event(c, event, pipeline))
+        events.append(cluster_event(c, event))
         result = analyzer.analyze(c, topic=events[-1])
         predicted.append({country: s.label for country, s in result.items()})
         confidence.append({country: s.confidence for country, s in result.items()})
@@ -371,9 +371,9 @@ def stance_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clauses", default=DEFAULT_CLAUSES,
                    help="held-out holder-clause labels (training/clauses.py; default: %(default)s); '' to skip")
     p.add_argument("--event", choices=EVENTS, default="title",
-                   help="event description: 'title' = from the cluster's text (first outlet title); 'headline' = "
-                        "the headline summarize() writes (the bundled selector's best title), as summarize() passes "
-                        "it; 'labeller' = the hand-written topic, for comparison only (default: %(default)s)")
+                   help="event description: 'title' = from the cluster's text (first outlet title), as summarize() "
+                        "passes it; 'headline' = the headline summarize() writes (the bundled selector's best title); "
+                        "'labeller' = the hand-written topic; both for comparison only (default: %(default)s)")
     p.add_argument("--neus-dir", default=DEFAULT_NEUS, help="folder with the NeuS {split}.source files")
     p.add_argument("--limit", type=int, default=None, help="first N test rows / clusters only")
     p.add_argument("--batch-size", type=int, default=64)

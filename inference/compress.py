@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from evenhand.errors import ConfigError
 from evenhand.text import NAME_WORDS, vader_lexicon, word_count
 
 RULES = ("parenthetical", "connective", "charged", "appositive", "relative")
@@ -37,10 +38,21 @@ FACTUAL = frozenset({"illegal", "illegally", "criminal", "criminally", "free", "
                      "negative", "critical", "critically", "safe", "safely", "guilty", "innocent", "unwanted",
                      "suicidal", "terrorist", "violent", "violently", "weak", "strong", "successful", "true"})
 _KEEP = _NEVER | FACTUAL | NAME_WORDS
-_OPEN, _CLOSE = {"(": ")", "[": "]"}, {")", "]"}
+_OPEN = {"(": ")", "[": "]"}
 _DASHES = {"—", "–", "--"}
 _RELATIVE = frozenset({"which", "who", "whom", "whose"})
 _MODIFIER_POS = {"ADJ", "ADV", "CCONJ", "PUNCT", "PART", "DET"}
+
+
+def check_rules(rules) -> tuple[str, ...]:
+    """`rules` as a tuple of known rule names, else a ConfigError that lists them."""
+    if isinstance(rules, str):
+        raise ConfigError(f"compression rules must be a list of names, got the string {rules!r}; "
+                          f"known: {', '.join(RULES)}")
+    for rule in rules:
+        if rule not in _RULE_FUNCS:
+            raise ConfigError(f"unknown compression rule {rule!r}; known: {', '.join(RULES)}")
+    return tuple(rules)
 
 
 def compress(span, rules=RULES, *, charged_threshold: float = 2.0, min_words: int = 4) -> str:
@@ -49,9 +61,7 @@ def compress(span, rules=RULES, *, charged_threshold: float = 2.0, min_words: in
     base = toks[0].i if toks else 0
     quoted = _quoted(toks)
     drop: set[int] = set()
-    for rule in rules:
-        if rule not in _RULE_FUNCS:
-            raise ValueError(f"unknown compression rule {rule!r}; known: {', '.join(RULES)}")
+    for rule in check_rules(rules):
         for group in _RULE_FUNCS[rule](toks, base, charged_threshold):
             # a quotation is never edited, the main verb never goes, and the sentence keeps min_words
             if not group or group & quoted or any(toks[k].dep_ == "ROOT" for k in group) or _inside_word(toks, group):
@@ -143,7 +153,7 @@ def _charged(toks, base, threshold) -> list[set[int]]:
     return out
 
 
-def _set_off(toks, base, lo: int, hi: int) -> set[int]:
+def _set_off(toks, lo: int, hi: int) -> set[int]:
     """Token range [lo, hi] with the comma before it, and the comma after it unless the sentence ends there."""
     if lo == 0 or toks[lo - 1].text != ",":
         return set()
@@ -156,7 +166,7 @@ def _appositive(toks, base, _) -> list[set[int]]:
         if t.dep_ == "appos" and t.head.pos_ == "PROPN" and not t.ent_type_:
             lo, hi = t.left_edge.i - base, t.right_edge.i - base
             if hi < len(toks) - 1 and toks[hi + 1].text == ",":
-                out.append(_set_off(toks, base, lo, hi))
+                out.append(_set_off(toks, lo, hi))
     return out
 
 
@@ -166,7 +176,7 @@ def _relative(toks, base, _) -> list[set[int]]:
         if t.dep_ == "relcl":
             lo, hi = t.left_edge.i - base, t.right_edge.i - base
             if 0 <= lo <= hi < len(toks) and toks[lo].lower_ in _RELATIVE:
-                out.append(_set_off(toks, base, lo, hi))
+                out.append(_set_off(toks, lo, hi))
     return out
 
 

@@ -58,12 +58,14 @@ def main() -> None:
     print(f"scored {len(clusters)} clusters in {time.perf_counter() - t0:.1f} s ({args.selector})")
     arousal = ArousalMetric(load_vad_lexicon(args.vad_lexicon)) if args.vad_lexicon else None
     grid = json.loads(args.grid)
+    cut: dict = {}  # (rules, threshold) -> each cluster's compressed candidates: computed once per setting
     for values in itertools.product(*grid.values()) if grid else [()]:
-        point = {k: tuple(v) if isinstance(v, list) else v for k, v in zip(grid, values)}
-        settings = SelectionSettings(**point)
+        settings = SelectionSettings(**dict(zip(grid, values)))  # a JSON list of rules becomes a tuple there
         summaries = []
-        for c, cands, scores, sim in cached:
-            cands = compressed(c, cands, settings.compress, charged_threshold=settings.charged_threshold)
+        key = (settings.compress, settings.charged_threshold)
+        if key not in cut:
+            cut[key] = [compressed(c, cands, key[0], charged_threshold=key[1]) for c, cands, _, _ in cached]
+        for (c, _, scores, sim), cands in zip(cached, cut[key]):
             chosen = select(cands, scores, sim, n_sources=len(c.articles), settings=settings)
             head = cands[chosen.headline].text + "\n" if chosen.headline is not None else ""
             summaries.append(head + " ".join(cands[i].text for i in chosen.body))

@@ -45,7 +45,7 @@ def coerce(settings, key, value):
 
 
 def main() -> None:
-    from evenhand.evaluation.stance_eval import cluster_event, load_labelled_clusters
+    from evenhand.evaluation.stance_eval import EVENTS, cluster_event, load_labelled_clusters
     from evenhand.evaluation.stance_metrics import stance_report
     from evenhand.inference.holders import holder_sentences
     from evenhand.inference.stance import AggregationSettings, StanceAnalyzer, aggregate, event_actors, lead_sentences
@@ -70,7 +70,7 @@ def main() -> None:
     p.add_argument("--relevance", nargs="+", default=None, metavar="CKPT",
                    help="an event checkpoint (or a cross-fit pair, in --cross-fit's order) whose P(none) replaces the "
                         "scored model's: one model says which sentences show a stance, the other which stance")
-    p.add_argument("--event", choices=("title", "headline", "labeller"), default="title",
+    p.add_argument("--event", choices=EVENTS, default="title",
                    help="event description, as `evenhand stance-eval --event` (default: %(default)s)")
     p.add_argument("--make-folds", default=None, metavar="DIR", help="write the two cross-fit folds and stop")
     args = p.parse_args()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from evenhand.corpus import Article, Cluster
+from evenhand.errors import ConfigError
 from evenhand.inference.compress import RULES, compress
 from evenhand.inference.selection import SelectionSettings, candidates, compressed, select, similarity
 from evenhand.text import parse, word_count
@@ -68,6 +69,14 @@ def test_the_result_is_the_sentence_own_words_in_order():
 def test_unknown_rule_is_an_error():
     with pytest.raises(ValueError, match="unknown compression rule 'shorten'"):
         short("Russia signed the treaty with North Korea on Wednesday.", "shorten")
+
+
+def test_a_bad_rule_in_the_settings_fails_when_the_settings_are_made():
+    with pytest.raises(ConfigError, match="unknown compression rule 'shorten'; known: parenthetical"):
+        SelectionSettings(compress=("charged", "shorten"))
+    with pytest.raises(ConfigError, match="a list of names, got the string 'charged'"):
+        SelectionSettings(compress="charged")
+    assert SelectionSettings(compress=["charged"]).compress == ("charged",)  # a JSON list is accepted
 
 
 def test_selection_budget_counts_the_compressed_words():
