@@ -55,20 +55,45 @@ def check_rules(rules) -> tuple[str, ...]:
     return tuple(rules)
 
 
-def compress(span, rules=RULES, *, charged_threshold: float = 2.0, min_words: int = 4) -> str:
-    """`span` (a spaCy Span or Doc of one sentence) with the deletions of `rules`; its text if none applies."""
+def compress(span, rules=RULES, *, charged_threshold: float = 2.0, min_words: int = 4, extra=()) -> str:
+    """`span` (a spaCy Span or Doc of one sentence) with the deletions of `rules`; its text if none applies.
+    `extra`: more deletions to try after the rules' (sets of token positions in the span, e.g. chosen from
+    `optional_subtrees`), under the same limits."""
     toks = list(span)
     base = toks[0].i if toks else 0
     quoted = _quoted(toks)
     drop: set[int] = set()
-    for rule in check_rules(rules):
-        for group in _RULE_FUNCS[rule](toks, base, charged_threshold):
-            # a quotation is never edited, the main verb never goes, and the sentence keeps min_words
-            if not group or group & quoted or any(toks[k].dep_ == "ROOT" for k in group) or _inside_word(toks, group):
-                continue
-            if word_count(_join(toks, drop | group)) >= min_words:
-                drop |= group
+    groups = [g for rule in check_rules(rules) for g in _RULE_FUNCS[rule](toks, base, charged_threshold)]
+    for group in groups + [set(g) for g in extra]:
+        # a quotation is never edited, the main verb never goes, and the sentence keeps min_words
+        if not group or group & quoted or any(toks[k].dep_ == "ROOT" for k in group) or _inside_word(toks, group):
+            continue
+        if word_count(_join(toks, drop | group)) >= min_words:
+            drop |= group
     return _join(toks, drop) if drop else span.text.strip()
+
+
+# Dependents a sentence still parses without: what a learned deleter would choose among (not a shipped rule;
+# `scripts/selection_sweep.py --oracle-deletion` measures how much choosing them well could buy).
+OPTIONAL_DEPS = frozenset({"prep", "advcl", "npadvmod", "appos", "relcl", "acl", "advmod", "conj", "agent",
+                           "parataxis"})
+
+
+def optional_subtrees(span) -> list[set[int]]:
+    """Each optional dependent's subtree (OPTIONAL_DEPS) as a set of token positions in `span`, with the comma
+    that sets it off and, for a conjunct, its "and"/"or"; largest first, so that an outer phrase is tried
+    before the phrases inside it."""
+    toks = list(span)
+    base = toks[0].i if toks else 0
+    out: list[set[int]] = []
+    for t in toks:
+        lo, hi = t.left_edge.i - base, t.right_edge.i - base
+        if t.dep_ not in OPTIONAL_DEPS or not 0 <= lo <= hi < len(toks):
+            continue
+        if t.dep_ == "conj" and lo > 0 and toks[lo - 1].dep_ == "cc":
+            lo -= 1
+        out.append(set(range(lo, hi + 1)) | _set_off(toks, lo, hi))
+    return sorted(out, key=len, reverse=True)
 
 
 def _inside_word(toks, group: set[int]) -> bool:

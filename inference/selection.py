@@ -59,13 +59,15 @@ def candidates(cluster: Cluster) -> list[Candidate]:
     return out
 
 
-def compressed(cluster: Cluster, cands: list[Candidate], rules, *, charged_threshold: float = 2.0) -> list[Candidate]:
+def compressed(cluster: Cluster, cands: list[Candidate], rules, *, charged_threshold: float = 2.0,
+               extra=None) -> list[Candidate]:
     """The candidates with each body sentence cut by inference/compress.py's deletion `rules`; titles stay whole.
     Scores and similarities are computed on the full sentences; the budget, the loaded-word penalty and the
-    summary then use the short form."""
+    summary then use the short form. `extra(candidate, span)`, if given, returns more deletions to try
+    (compress()'s `extra`)."""
     from .compress import compress
 
-    if not rules:
+    if not rules and extra is None:
         return cands
     bodies = [article_body(a) for a in cluster.articles]
     out = []
@@ -73,7 +75,9 @@ def compressed(cluster: Cluster, cands: list[Candidate], rules, *, charged_thres
         short = c.text
         if c.kind == "sentence":
             span = span_at(bodies[c.article], c.start, c.end)
-            short = compress(span, rules, charged_threshold=charged_threshold) if span is not None else c.text
+            if span is not None:
+                more = extra(c, span) if extra is not None else ()
+                short = compress(span, rules, charged_threshold=charged_threshold, extra=more)
         out.append(replace(c, text=short, full=c.text) if short != c.text else c)
     return out
 

@@ -5,10 +5,16 @@
     python scripts/selection_sweep.py ... --grid '{"compress": [[], ["charged"], ["parenthetical", "charged"]]}' \
         --vad-lexicon PATH/NRC-VAD-Lexicon.txt   # sentence compression (inference/compress.py), with arousal
     python scripts/selection_sweep.py --selector lead ...     # a lead-position prior instead of the selector
+    python scripts/selection_sweep.py ... --oracle-deletion 0.5   # ceiling of a learned deleter (reads the reference)
 
 Prints ROUGE-1/2/L/Lsum (the eval's scorer), words, loaded words per 100 and, with --vad-lexicon, the NeuS
 arousal (the paper's sum, mean over clusters) for each grid point. Used to pick
 the shipped SelectionSettings on val; the test split is scored once, with `evenhand eval`.
+
+--oracle-deletion T also deletes, after the compression rules, every optional phrase of a sentence
+(compress.optional_subtrees: prepositional phrases, adverbial clauses, conjuncts, ...) whose content words are
+less than a share T in the reference. It cheats (it reads the reference), so it is never a setting: it says how
+much a learned deletion model could buy at best.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ def main() -> None:
     ap.add_argument("--grid", default="{}", help="JSON: SelectionSettings field -> list of values")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--vad-lexicon", help="NRC-VAD-Lexicon.txt: also print arousal (never shipped; see METRICS.md)")
+    ap.add_argument("--oracle-deletion", type=float, metavar="T",
+                    help="also delete optional phrases with under a share T of their content words in the reference")
     args = ap.parse_args()
 
     import torch
@@ -59,12 +67,16 @@ def main() -> None:
     arousal = ArousalMetric(load_vad_lexicon(args.vad_lexicon)) if args.vad_lexicon else None
     grid = json.loads(args.grid)
     cut: dict = {}  # (rules, threshold) -> each cluster's compressed candidates: computed once per setting
+    extras = [None] * len(clusters)
+    if args.oracle_deletion is not None:
+        extras = [oracle_deletions(ref, args.oracle_deletion) for ref in refs]
     for values in itertools.product(*grid.values()) if grid else [()]:
         settings = SelectionSettings(**dict(zip(grid, values)))  # a JSON list of rules becomes a tuple there
         summaries = []
         key = (settings.compress, settings.charged_threshold)
         if key not in cut:
-            cut[key] = [compressed(c, cands, key[0], charged_threshold=key[1]) for c, cands, _, _ in cached]
+            cut[key] = [compressed(c, cands, key[0], charged_threshold=key[1], extra=extra)
+                        for (c, cands, _, _), extra in zip(cached, extras)]
         for (c, _, scores, sim), cands in zip(cached, cut[key]):
             chosen = select(cands, scores, sim, n_sources=len(c.articles), settings=settings)
             head = cands[chosen.headline].text + "\n" if chosen.headline is not None else ""
@@ -78,6 +90,25 @@ def main() -> None:
             extra = f" arousal {sum(a) / len(a):.2f}"
         print(dict(zip(grid, values)), r, f"words {words / len(summaries):.1f}", f"loaded/100 {loaded:.2f}{extra}",
               flush=True)
+
+
+def oracle_deletions(reference: str, share: float):
+    """compressed()'s `extra`: the optional phrases whose content words are mostly not the reference's."""
+    from evenhand.inference.compress import optional_subtrees
+    from evenhand.text import parse
+
+    ref = {w for t in parse(reference) for w in (t.lower_, t.lemma_.lower())}
+
+    def extra(_cand, span):
+        toks = list(span)
+        out = []
+        for group in optional_subtrees(span):
+            words = [toks[k] for k in group if toks[k].is_alpha and not toks[k].is_stop]
+            if words and sum(w.lower_ in ref or w.lemma_.lower() in ref for w in words) < share * len(words):
+                out.append(group)
+        return out
+
+    return extra
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 
 from evenhand.corpus import Article, Cluster
 from evenhand.errors import ConfigError
-from evenhand.inference.compress import RULES, compress
+from evenhand.inference.compress import RULES, compress, optional_subtrees
 from evenhand.inference.selection import SelectionSettings, candidates, compressed, select, similarity
 from evenhand.text import parse, word_count
 
@@ -99,3 +99,22 @@ def test_selection_budget_counts_the_compressed_words():
     # the three short forms fit a budget the full sentences exceed
     assert len(select(cut, scores, sim, n_sources=1, settings=settings).body) == 3
     assert len(select(full, scores, sim, n_sources=1, settings=settings).body) < 3
+
+
+def test_optional_subtrees_are_phrases_the_sentence_parses_without():
+    doc = parse("Putin signed the treaty in Pyongyang on Wednesday, and Kim praised it.")
+    toks = list(doc)
+    groups = [" ".join(toks[k].text for k in sorted(g)) for g in optional_subtrees(doc)]
+    assert "in Pyongyang" in groups and "on Wednesday" in groups
+    assert all("signed" not in g for g in groups)  # the main verb is never optional
+    assert groups == sorted(groups, key=lambda g: -len(g.split()))  # outer phrases first
+
+
+def test_extra_deletions_obey_the_same_limits():
+    doc = parse('Putin said on Wednesday that the pact was "a breakthrough in Pyongyang" for both sides.')
+    toks = list(doc)
+    where = {" ".join(toks[k].text for k in sorted(g)): g for g in optional_subtrees(doc)}
+    out = compress(doc, (), extra=[where["on Wednesday"], where["in Pyongyang"]])
+    assert out == 'Putin said that the pact was "a breakthrough in Pyongyang" for both sides.'  # a quote stays
+    root = {k for k, t in enumerate(toks) if t.dep_ == "ROOT"}
+    assert compress(doc, (), extra=[root]) == doc.text  # the main verb never goes
