@@ -1,6 +1,7 @@
 """evenhand: neutral multi-source news summaries and country stances, from small fine-tuned models.
 
     evenhand prepare neus --src ../shared/data/neus --out data/neus
+    evenhand prepare deletion --src data/neus/train.jsonl --out data/neus/train.deletion.jsonl
     evenhand train configs/summarizer_smollm2.yaml max_steps=2
     evenhand summarize examples/pact_cluster.json
     evenhand eval --checkpoint runs/summarizer/final --data data/neus/test.jsonl
@@ -29,6 +30,12 @@ def prepare_command(args) -> int:
 
         n = prepare_oracle(args.src, args.out, limit=args.limit)
         print(f"{args.out}: oracle labels for {n} clusters")
+        return 0
+    if args.corpus == "deletion":
+        from .training.deletion import prepare_deletion
+
+        n, phrases, delete = prepare_deletion(args.src, args.out, limit=args.limit)
+        print(f"{args.out}: {phrases} phrases in {n} clusters, {delete} labelled delete ({delete / max(1, phrases):.1%})")
         return 0
 
     counts = prepare_neus(args.src, args.out, splits=args.splits)
@@ -122,11 +129,12 @@ def format_result(r) -> str:
 
 
 def prepare_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("corpus", choices=["neus", "oracle"])
+    p.add_argument("corpus", choices=["neus", "oracle", "deletion"])
     p.add_argument("--src", required=True, help="neus: folder with {train,val,test}.{source,target}; "
-                                               "oracle: a corpus .jsonl with reference summaries")
-    p.add_argument("--out", required=True, help="neus: output folder for {split}.jsonl; oracle: the .jsonl to write")
-    p.add_argument("--limit", type=int, default=None, help="oracle: first N clusters only")
+                                               "oracle, deletion: a corpus .jsonl with reference summaries")
+    p.add_argument("--out", required=True,
+                   help="neus: output folder for {split}.jsonl; oracle, deletion: the .jsonl to write")
+    p.add_argument("--limit", type=int, default=None, help="oracle, deletion: first N clusters only")
     p.add_argument("--splits", nargs="+", default=["train", "val", "test"])
 
 
@@ -173,7 +181,7 @@ def summarize_arguments(p: argparse.ArgumentParser) -> None:
 # name -> (function, arguments, help, description for `evenhand NAME --help`)
 COMMANDS = {
     "prepare": (prepare_command, prepare_arguments,
-                "convert NeuS into evenhand JSONL (neus), or write selector labels (oracle)", None),
+                "convert NeuS into evenhand JSONL (neus), or write selector labels (oracle) or deletion labels (deletion)", None),
     "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
     "export": (export_command, export_arguments,
                "make a checkpoint folder from trained weights: a Trainer step checkpoint (e.g. an early stop) "

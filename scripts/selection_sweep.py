@@ -13,7 +13,7 @@ the shipped SelectionSettings on val; the test split is scored once, with `evenh
 
 --oracle-deletion T also deletes, after the compression rules, every optional phrase of a sentence
 (compress.optional_subtrees: prepositional phrases, adverbial clauses, conjuncts, ...) whose content words are
-less than a share T in the reference. It cheats (it reads the reference), so it is never a setting: it says how
+less than a share T in the reference: the labels of `evenhand prepare deletion` (training/deletion.py). It cheats (it reads the reference), so it is never a setting: it says how
 much a learned deletion model could buy at best.
 """
 
@@ -93,20 +93,14 @@ def main() -> None:
 
 
 def oracle_deletions(reference: str, share: float):
-    """compressed()'s `extra`: the optional phrases whose content words are mostly not the reference's."""
-    from evenhand.inference.compress import optional_subtrees
-    from evenhand.text import parse
+    """compressed()'s `extra`: the optional phrases that `evenhand prepare deletion` would label delete."""
+    from evenhand.training.deletion import candidate_phrases, deletable, reference_words
 
-    ref = {w for t in parse(reference) for w in (t.lower_, t.lemma_.lower())}
+    ref = reference_words(reference)
 
     def extra(_cand, span):
         toks = list(span)
-        out = []
-        for group in optional_subtrees(span):
-            words = [toks[k] for k in group if toks[k].is_alpha and not toks[k].is_stop]
-            if words and sum(w.lower_ in ref or w.lemma_.lower() in ref for w in words) < share * len(words):
-                out.append(group)
-        return out
+        return [g for g in candidate_phrases(span) if deletable(toks, g, ref, share)]
 
     return extra
 
