@@ -65,12 +65,15 @@ def compress(span, rules=RULES, *, charged_threshold: float = 2.0, min_words: in
     drop: set[int] = set()
     groups = [g for rule in check_rules(rules) for g in _RULE_FUNCS[rule](toks, base, charged_threshold)]
     for group in groups + [set(g) for g in extra]:
-        # a quotation is never edited, the main verb never goes, and the sentence keeps min_words
-        if not group or group & quoted or any(toks[k].dep_ == "ROOT" for k in group) or _inside_word(toks, group):
-            continue
-        if word_count(_join(toks, drop | group)) >= min_words:
+        if _allowed(toks, group, quoted) and word_count(_join(toks, drop | group)) >= min_words:
             drop |= group
     return _join(toks, drop) if drop else span.text.strip()
+
+
+def _allowed(toks, group: set[int], quoted: set[int]) -> bool:
+    """A quotation is never edited, the main verb never goes, and no deletion starts or ends inside a word."""
+    return bool(group) and not group & quoted and not any(toks[k].dep_ == "ROOT" for k in group) \
+        and not _inside_word(toks, group)
 
 
 # Dependents a sentence still parses without: what a learned deleter would choose among (not a shipped rule;
@@ -81,10 +84,11 @@ OPTIONAL_DEPS = frozenset({"prep", "advcl", "npadvmod", "appos", "relcl", "acl",
 
 def optional_subtrees(span) -> list[set[int]]:
     """Each optional dependent's subtree (OPTIONAL_DEPS) as a set of token positions in `span`, with the comma
-    that sets it off and, for a conjunct, its "and"/"or"; largest first, so that an outer phrase is tried
-    before the phrases inside it."""
+    that sets it off and, for a conjunct, its "and"/"or"; only those compress() may delete (none in a quote or
+    inside a word); largest first, so that an outer phrase is tried before the phrases inside it."""
     toks = list(span)
     base = toks[0].i if toks else 0
+    quoted = _quoted(toks)
     out: list[set[int]] = []
     for t in toks:
         lo, hi = t.left_edge.i - base, t.right_edge.i - base
@@ -92,7 +96,9 @@ def optional_subtrees(span) -> list[set[int]]:
             continue
         if t.dep_ == "conj" and lo > 0 and toks[lo - 1].dep_ == "cc":
             lo -= 1
-        out.append(set(range(lo, hi + 1)) | _set_off(toks, lo, hi))
+        group = set(range(lo, hi + 1)) | _set_off(toks, lo, hi)
+        if _allowed(toks, group, quoted):
+            out.append(group)
     return sorted(out, key=len, reverse=True)
 
 

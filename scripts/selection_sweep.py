@@ -13,8 +13,8 @@ the shipped SelectionSettings on val; the test split is scored once, with `evenh
 
 --oracle-deletion T also deletes, after the compression rules, every optional phrase of a sentence
 (compress.optional_subtrees: prepositional phrases, adverbial clauses, conjuncts, ...) whose content words are
-less than a share T in the reference: the labels of `evenhand prepare deletion` (training/deletion.py). It cheats (it reads the reference), so it is never a setting: it says how
-much a learned deletion model could buy at best.
+less than a share T in the reference: the labels of `evenhand prepare deletion` (training/deletion.py). It
+cheats (it reads the reference), so it is never a setting: it says how much a learned deleter could buy at best.
 """
 
 from __future__ import annotations
@@ -94,13 +94,14 @@ def main() -> None:
 
 def oracle_deletions(reference: str, share: float):
     """compressed()'s `extra`: the optional phrases that `evenhand prepare deletion` would label delete."""
-    from evenhand.training.deletion import candidate_phrases, deletable, reference_words
+    from evenhand.inference.compress import optional_subtrees
+    from evenhand.training.deletion import deletable, reference_words
 
     ref = reference_words(reference)
 
     def extra(_cand, span):
         toks = list(span)
-        return [g for g in candidate_phrases(span) if deletable(toks, g, ref, share)]
+        return [g for g in optional_subtrees(span) if deletable(toks, g, ref, share)]
 
     return extra
 

@@ -3,8 +3,7 @@
     evenhand prepare deletion --src data/neus/train.jsonl --out data/neus/train.deletion.jsonl
 
 Each body sentence's optional phrases (inference/compress.optional_subtrees: prepositional phrases, adverbial
-clauses, conjuncts, appositives, ...) that compress() may delete (not inside a quotation, not the main verb)
-get label 1 ("delete") when fewer than `share` of their content words (alphabetic, not stop words; word form
+clauses, conjuncts, appositives, ...; only those compress() may delete) get label 1 ("delete") when fewer than `share` of their content words (alphabetic, not stop words; word form
 or lemma) occur in the cluster's reference roundup, else 0. `scripts/selection_sweep.py --oracle-deletion`
 applies the same rule to measure the ceiling: what a deleter that predicted these labels perfectly would buy.
 """
@@ -16,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from evenhand.corpus import Cluster, read_jsonl
-from evenhand.inference.compress import OPTIONAL_DEPS, _quoted, optional_subtrees
+from evenhand.evaluation.data import reference_text
+from evenhand.inference.compress import OPTIONAL_DEPS, optional_subtrees
 from evenhand.inference.selection import candidates
-from evenhand.text import article_body, parse, parse_all, span_at, strip_markers
+from evenhand.text import article_body, parse, parse_all, span_at
 
 SHARE = 0.5  # the ceiling's best threshold on val (README, "How far deletion can go")
 
 
-def reference_words(text: str) -> set[str]:
-    """Lower-cased word forms and lemmas of a reference."""
-    return {w for t in parse(strip_markers(text)) for w in (t.lower_, t.lemma_.lower())}
+def reference_words(reference: str) -> set[str]:
+    """Lower-cased word forms and lemmas of a reference as scored (evaluation.data.reference_text)."""
+    return {w for t in parse(reference) for w in (t.lower_, t.lemma_.lower())}
 
 
 def deletable(toks, group: set[int], reference: set[str], share: float = SHARE) -> bool:
@@ -34,16 +34,9 @@ def deletable(toks, group: set[int], reference: set[str], share: float = SHARE) 
     return bool(words) and sum(w.lower_ in reference or w.lemma_.lower() in reference for w in words) < share * len(words)
 
 
-def candidate_phrases(span) -> list[set[int]]:
-    """The optional phrases of a sentence that compress() could delete: none inside a quote or with the main verb."""
-    toks = list(span)
-    quoted = _quoted(toks)
-    return [g for g in optional_subtrees(span) if not g & quoted and not any(toks[k].dep_ == "ROOT" for k in g)]
-
-
 def deletion_labels(cluster: Cluster, share: float = SHARE) -> list[dict[str, Any]]:
     """Every candidate phrase of every body sentence, with its character span in the sentence and its label."""
-    reference = reference_words(cluster.summary or "")
+    reference = reference_words(reference_text(cluster) or "")
     bodies = [article_body(a) for a in cluster.articles]
     rows = []
     for c in candidates(cluster):
@@ -52,7 +45,7 @@ def deletion_labels(cluster: Cluster, share: float = SHARE) -> list[dict[str, An
             continue
         toks = list(span)
         origin = toks[0].idx
-        for group in candidate_phrases(span):
+        for group in optional_subtrees(span):
             first, last = toks[min(group)], toks[max(group)]
             rows.append({"article": c.article, "position": c.position, "sentence": span.text,
                          "start": first.idx - origin, "end": last.idx + len(last.text) - origin,

@@ -108,13 +108,17 @@ def test_optional_subtrees_are_phrases_the_sentence_parses_without():
     assert "in Pyongyang" in groups and "on Wednesday" in groups
     assert all("signed" not in g for g in groups)  # the main verb is never optional
     assert groups == sorted(groups, key=lambda g: -len(g.split()))  # outer phrases first
+    quoted = parse('Kim said the pact was "a breakthrough for peace in the region" on Wednesday.')
+    offered = [" ".join(list(quoted)[k].text for k in sorted(g)) for g in optional_subtrees(quoted)]
+    assert "on Wednesday" in offered and not any("peace" in g or "region" in g for g in offered)  # never in a quote
 
 
 def test_extra_deletions_obey_the_same_limits():
     doc = parse('Putin said on Wednesday that the pact was "a breakthrough in Pyongyang" for both sides.')
     toks = list(doc)
     where = {" ".join(toks[k].text for k in sorted(g)): g for g in optional_subtrees(doc)}
-    out = compress(doc, (), extra=[where["on Wednesday"], where["in Pyongyang"]])
+    in_quote = {k for k, t in enumerate(toks) if t.text in ("in", "Pyongyang")}
+    out = compress(doc, (), extra=[where["on Wednesday"], in_quote])
     assert out == 'Putin said that the pact was "a breakthrough in Pyongyang" for both sides.'  # a quote stays
     root = {k for k, t in enumerate(toks) if t.dep_ == "ROOT"}
     assert compress(doc, (), extra=[root]) == doc.text  # the main verb never goes
