@@ -25,8 +25,8 @@ from typing import Any, Iterable
 from .corpus import Cluster, to_cluster
 from .errors import EvenhandError
 from .inference.guard import GuardReport, SourceIndex, check
-from .inference.selection import (Candidate, SelectionSettings, attribute, candidates, compressed, context_text,
-                                  select, selector_pair, similarity)
+from .inference.selection import (Candidate, SelectionSettings, attribute, best_sentences, candidates, compressed,
+                                  context_text, deletions_above, scored_phrases, select, selector_pair, similarity)
 from .inference.summarizer import SummaryResult
 from .text import article_body, parse_all, split_sentences
 
@@ -55,6 +55,7 @@ class Pipeline:
     stance: Any = None  # inference.stance.StanceAnalyzer, or None
     generator: Any = None  # inference.summarizer.Summarizer, for mode="abstractive"
     headline: Any = None  # inference.summarizer.Summarizer of a "headline" checkpoint, or None: the best title
+    deleter: Any = None  # models.selector.PhraseDeleter, or None: the compression rules alone cut sentences
     mode: str = "extractive"
     settings: SelectionSettings = field(default_factory=SelectionSettings)
     # generate() options for the headline model; with num_beams=k, num_return_sequences=k the guard tries the
@@ -64,14 +65,15 @@ class Pipeline:
     @classmethod
     def load(cls, selector: str | Path | None = None, *, stance: str | Path | bool | None = None,
              model: str | Path | None = None, headline: str | Path | bool | None = None, mode: str = "extractive",
-             quantize: str | None = None, backend: str | None = None, **kwargs) -> "Pipeline":
-        """selector / stance / model / headline: checkpoint folders; None = the bundled default (headline and
-        stance: if one is installed); False = none. `model` (the summarizer) is loaded only for
+             deleter: str | Path | bool | None = None, quantize: str | None = None, backend: str | None = None,
+             **kwargs) -> "Pipeline":
+        """selector / stance / model / headline / deleter: checkpoint folders; None = the bundled default
+        (headline, stance and deleter: if one is installed); False = none. `model` (the summarizer) is loaded only for
         mode="abstractive"; without a headline model the best outlet title is the headline.
         quantize / backend: how both generators (summarizer, headline) run; see Summarizer.load."""
         from .inference.summarizer import Summarizer
         from .models.defaults import default_checkpoint, default_checkpoint_or_none
-        from .models.selector import SentenceEmbedder, SentenceSelector
+        from .models.selector import PhraseDeleter, SentenceEmbedder, SentenceSelector
 
         if mode not in MODES:
             raise EvenhandError(f"mode must be one of {MODES}, got {mode!r}")
@@ -80,9 +82,12 @@ class Pipeline:
         if headline in (None, True):
             headline = default_checkpoint_or_none("headline") if mode == "extractive" else None
         head = Summarizer.load(headline, quantize=quantize, backend=backend) if headline else None
+        if deleter in (None, True):
+            deleter = default_checkpoint_or_none("deleter")
+        cutter = PhraseDeleter.load(deleter) if deleter else None
         # Similarity uses the selector's own base encoder (all-MiniLM-L6-v2 for the bundled one).
         embedder = SentenceEmbedder.load(sel.base_model or "all-minilm-l6-v2")
-        return cls(sel, embedder, stance=load_stance(stance), generator=generator, headline=head,
+        return cls(sel, embedder, stance=load_stance(stance), generator=generator, headline=head, deleter=cutter,
                    mode=mode, **kwargs)
 
     def summarize(self, articles: Any, *, topic: str | None = None, **generation) -> SummaryResult:
@@ -122,7 +127,12 @@ class Pipeline:
         scores = self.selector.score([selector_pair(c, contexts[c.article]) for c in cands])
         sim = similarity(self.embedder.embed([c.text for c in cands]))
         # scored and compared whole; budgeted, penalised and written compressed
-        cands = compressed(cluster, cands, self.settings.compress, charged_threshold=self.settings.charged_threshold)
+        s = self.settings
+        extra = None
+        if self.deleter is not None:
+            phrases = scored_phrases(cluster, cands, self.deleter, only=best_sentences(cands, scores, s.deletion_top))
+            extra = deletions_above(phrases, s.deletion_threshold)
+        cands = compressed(cluster, cands, s.compress, charged_threshold=s.charged_threshold, extra=extra)
         return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
 
     def _one(self, cluster: Cluster, generated: SummaryResult | None,

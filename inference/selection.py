@@ -95,6 +95,58 @@ def selector_pair(cand: Candidate, context: str) -> tuple[str, str]:
     return f"{where}: {cand.text}", context
 
 
+def deletion_pair(sentence: str, start: int, end: int, context: str) -> tuple[str, str]:
+    """The (first, second) texts the phrase deleter reads: the sentence with the phrase in [brackets], the context."""
+    from evenhand.models.stance_classifier import mark_span
+
+    return mark_span(sentence, start, end), context
+
+
+def phrase_offsets(span, group: set[int]) -> tuple[int, int]:
+    """Character offsets, in the sentence's text, of the phrase made of the span's tokens `group`."""
+    toks = list(span)
+    first, last = toks[min(group)], toks[max(group)]
+    return first.idx - toks[0].idx, last.idx + len(last.text) - toks[0].idx
+
+
+def scored_phrases(cluster: Cluster, cands: list[Candidate], deleter, only: set[int] | None = None):
+    """{(article, start): [(token group, P(delete)), ...]}: every optional phrase (compress.optional_subtrees) of
+    each body sentence, scored by `deleter` (models/selector.PhraseDeleter) in one batch per cluster.
+    `only`: the candidate indices to consider (the rest keep every phrase; scoring them all costs time)."""
+    from .compress import optional_subtrees
+
+    bodies = [article_body(a) for a in cluster.articles]
+    contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
+    keys, groups, pairs = [], [], []
+    for i, c in enumerate(cands):
+        if c.kind != "sentence" or (only is not None and i not in only):
+            continue
+        span = span_at(bodies[c.article], c.start, c.end)
+        if span is None:
+            continue
+        for group in optional_subtrees(span):
+            keys.append((c.article, c.start))
+            groups.append(group)
+            pairs.append(deletion_pair(span.text, *phrase_offsets(span, group), contexts[c.article]))
+    out: dict[tuple[int, int], list[tuple[set[int], float]]] = {}
+    for key, group, p in zip(keys, groups, deleter.probabilities(pairs) if pairs else []):
+        out.setdefault(key, []).append((group, p))
+    return out
+
+
+def best_sentences(cands: list[Candidate], scores: list[float], k: int) -> set[int]:
+    """The k best-scored body sentences: the only ones selection can reach, so the only ones worth cutting."""
+    return set(sorted((i for i, c in enumerate(cands) if c.kind == "sentence"), key=lambda i: -scores[i])[:k])
+
+
+def deletions_above(scored, threshold: float = 0.5):
+    """compressed()'s `extra`: the phrases of `scored_phrases` with P(delete) >= threshold, outer phrases first."""
+    def extra(cand: Candidate, _span) -> list[set[int]]:
+        return [g for g, p in scored.get((cand.article, cand.start), ()) if p >= threshold]
+
+    return extra
+
+
 @dataclass
 class SelectionSettings:
     budget_words: int = 60  # body words (the headline comes on top); NeuS roundups: 63 words median
@@ -109,6 +161,10 @@ class SelectionSettings:
     # +0.19, loaded words 1.58 -> 1.52 per 100; test: no change; README "Compression by deletion")
     compress: tuple[str, ...] = ("charged", "connective", "parenthetical", "appositive")
     charged_threshold: float = 2.0  # the "charged" rule's VADER cut-off (the loaded-words metric's own)
+    # With a phrase deleter (models/selector.PhraseDeleter): the optional phrases it gives P(delete) >= this go
+    # too, on the `deletion_top` best-scored body sentences of the cluster.
+    deletion_threshold: float = 0.5
+    deletion_top: int = 30
 
     def __post_init__(self):
         from .compress import check_rules

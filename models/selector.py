@@ -15,6 +15,7 @@ from typing import Sequence
 from .stance_classifier import load_encoder_checkpoint, pair_logits
 
 SELECTOR_LABELS = ("score",)  # one output: a regression head
+DELETER_LABELS = ("keep", "delete")  # the phrase deleter (training/deletion.py): a two-way classifier
 DEFAULT_MAX_LENGTH = 128
 
 
@@ -38,6 +39,35 @@ class SentenceSelector:
         """One score per (first, second) pair, in input order."""
         logits = pair_logits(self.model, self.tokenizer, pairs, max_length=self.max_length, batch_size=self.batch_size)
         return [row[0] for row in logits]
+
+
+@dataclass
+class PhraseDeleter:
+    """P(a neutral roundup leaves this phrase out) for an optional phrase marked in its sentence, read against
+    what the other outlets lead with (inference/selection.py: deletion_pair; labels: `evenhand prepare deletion`)."""
+
+    model: object
+    tokenizer: object
+    max_length: int = DEFAULT_MAX_LENGTH
+    batch_size: int = 64
+    name: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path, **kwargs) -> "PhraseDeleter":
+        model, tokenizer, manifest = load_encoder_checkpoint(path, "deleter", DELETER_LABELS)
+        max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
+        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
+                   name=str(path), **kwargs)
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """P(delete) per (marked sentence, context) pair, in input order."""
+        import math
+
+        out = []
+        for keep, delete in pair_logits(self.model, self.tokenizer, pairs, max_length=self.max_length,
+                                        batch_size=self.batch_size):
+            out.append(1.0 / (1.0 + math.exp(keep - delete)))  # softmax over the two outputs
+        return out
 
 
 @dataclass

@@ -6,6 +6,7 @@
         --vad-lexicon PATH/NRC-VAD-Lexicon.txt   # sentence compression (inference/compress.py), with arousal
     python scripts/selection_sweep.py --selector lead ...     # a lead-position prior instead of the selector
     python scripts/selection_sweep.py ... --oracle-deletion 0.5   # ceiling of a learned deleter (reads the reference)
+    python scripts/selection_sweep.py ... --deleter runs/deleter_minilm/final --deleter-threshold 0.5 0.7
 
 Prints ROUGE-1/2/L/Lsum (the eval's scorer), words, loaded words per 100 and, with --vad-lexicon, the NeuS
 arousal (the paper's sum, mean over clusters) for each grid point. Used to pick
@@ -15,6 +16,9 @@ the shipped SelectionSettings on val; the test split is scored once, with `evenh
 (compress.optional_subtrees: prepositional phrases, adverbial clauses, conjuncts, ...) whose content words are
 less than a share T in the reference: the labels of `evenhand prepare deletion` (training/deletion.py). It
 cheats (it reads the reference), so it is never a setting: it says how much a learned deleter could buy at best.
+--deleter DIR makes the deletions a trained phrase deleter (`evenhand train configs/deleter_minilm.yaml`) gives
+P(delete) >= each --deleter-threshold, on the --deleter-top best-scored body sentences of each cluster (the
+only ones selection can reach; scoring every phrase of every sentence costs time).
 """
 
 from __future__ import annotations
@@ -35,18 +39,22 @@ def main() -> None:
     ap.add_argument("--vad-lexicon", help="NRC-VAD-Lexicon.txt: also print arousal (never shipped; see METRICS.md)")
     ap.add_argument("--oracle-deletion", type=float, metavar="T",
                     help="also delete optional phrases with under a share T of their content words in the reference")
+    ap.add_argument("--deleter", help="a phrase deleter checkpoint (task 'deleter')")
+    ap.add_argument("--deleter-threshold", type=float, nargs="+", default=[0.5], metavar="T")
+    ap.add_argument("--deleter-top", type=int, default=30, metavar="K")
     args = ap.parse_args()
+    if args.deleter and args.oracle_deletion is not None:
+        ap.error("--deleter and --oracle-deletion measure different deleters: give one")
 
     import torch
 
     from evenhand.corpus import read_jsonl
-    from evenhand.evaluation.data import reference_text
-    from evenhand.evaluation.rouge import rouge_f1
     from evenhand.evaluation.arousal import ArousalMetric, load_vad_lexicon
-    from evenhand.inference.selection import (SelectionSettings, candidates, compressed, context_text, select,
-                                              selector_pair, similarity)
-    from evenhand.models.selector import SentenceEmbedder, SentenceSelector
-    from evenhand.text import article_body, loaded_words, parse_all
+    from evenhand.evaluation.data import reference_text
+    from evenhand.inference.selection import (best_sentences, candidates, context_text, deletions_above,
+                                              scored_phrases, selector_pair, similarity)
+    from evenhand.models.selector import PhraseDeleter, SentenceEmbedder, SentenceSelector
+    from evenhand.text import article_body, parse_all
 
     torch.set_num_threads(args.threads)
     clusters = read_jsonl(args.data)[: args.n]
@@ -66,10 +74,28 @@ def main() -> None:
     print(f"scored {len(clusters)} clusters in {time.perf_counter() - t0:.1f} s ({args.selector})")
     arousal = ArousalMetric(load_vad_lexicon(args.vad_lexicon)) if args.vad_lexicon else None
     grid = json.loads(args.grid)
-    cut: dict = {}  # (rules, threshold) -> each cluster's compressed candidates: computed once per setting
-    extras = [None] * len(clusters)
+    variants = [("", [None] * len(clusters))]  # (label, each cluster's compressed() extra)
     if args.oracle_deletion is not None:
-        extras = [oracle_deletions(ref, args.oracle_deletion) for ref in refs]
+        variants = [(f"oracle deletion {args.oracle_deletion} ", [oracle_deletions(ref, args.oracle_deletion)
+                                                                 for ref in refs])]
+    if args.deleter:
+        deleter, t0, scored = PhraseDeleter.load(args.deleter), time.perf_counter(), []
+        for c, cands, scores, _ in cached:
+            scored.append(scored_phrases(c, cands, deleter, only=best_sentences(cands, scores, args.deleter_top)))
+        n = sum(len(g) for sc in scored for g in sc.values())
+        print(f"deleter scored {n} phrases in {time.perf_counter() - t0:.1f} s ({args.deleter})")
+        variants = [(f"deleter>={t} ", [deletions_above(sc, t) for sc in scored]) for t in args.deleter_threshold]
+    for label, extras in variants:
+        sweep(label, extras, grid, cached, refs, arousal)
+
+
+def sweep(label, extras, grid, cached, refs, arousal) -> None:
+    """Print the scores of every grid point with each cluster's compressed() `extra` deletions."""
+    from evenhand.evaluation.rouge import rouge_f1
+    from evenhand.inference.selection import SelectionSettings, compressed, select
+    from evenhand.text import loaded_words
+
+    cut: dict = {}  # (rules, threshold) -> each cluster's compressed candidates: computed once per setting
     for values in itertools.product(*grid.values()) if grid else [()]:
         settings = SelectionSettings(**dict(zip(grid, values)))  # a JSON list of rules becomes a tuple there
         summaries = []
@@ -88,8 +114,8 @@ def main() -> None:
         if arousal is not None:
             a = [arousal.score(x, ref).total for x, ref in zip(summaries, refs)]
             extra = f" arousal {sum(a) / len(a):.2f}"
-        print(dict(zip(grid, values)), r, f"words {words / len(summaries):.1f}", f"loaded/100 {loaded:.2f}{extra}",
-              flush=True)
+        print(label + str(dict(zip(grid, values))), r, f"words {words / len(summaries):.1f}",
+              f"loaded/100 {loaded:.2f}{extra}", flush=True)
 
 
 def oracle_deletions(reference: str, share: float):

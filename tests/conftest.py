@@ -141,3 +141,23 @@ def tiny_selector(tmp_path_factory, corpus_dir, repo_root):
         "trainer.logging_steps=2", "lora.top_layers=1", "torch_threads=null",
     ], SelectorTrainConfig)
     return train(cfg), base
+
+
+@pytest.fixture(scope="session")
+def tiny_deleter(tmp_path_factory, corpus_dir, repo_root):
+    """A tiny random BERT trained for 4 steps as a phrase deleter on the fixture corpus: (final checkpoint, base)."""
+    from evenhand.config import load_config
+    from evenhand.models.tiny import make_encoder
+    from evenhand.training.deletion import DeleterTrainConfig, prepare_deletion, train
+
+    root = tmp_path_factory.mktemp("deleter")
+    base = make_encoder(root / "encoder", corpus_texts())
+    for split in ("train", "val"):
+        prepare_deletion(corpus_dir / f"{split}.jsonl", root / f"{split}.deletion.jsonl")
+    cfg = load_config(repo_root / "configs" / "deleter_minilm.yaml", [
+        f"base_model={base}", f"output_dir={root / 'run'}", f"data.train_file={root / 'train.deletion.jsonl'}",
+        f"data.val_file={root / 'val.deletion.jsonl'}", "data.limit_val=null", "trainer.max_steps=4",
+        "trainer.eval_steps=2", "trainer.save_steps=2", "trainer.per_device_train_batch_size=8",
+        "trainer.logging_steps=2", "lora.top_layers=1", "torch_threads=null",
+    ], DeleterTrainConfig)
+    return train(cfg), base

@@ -253,6 +253,37 @@ def save_encoder(model, tokenizer, folder: Path, cfg, *, task: str, labels, metr
     return write_checkpoint(folder, save, manifest)  # which also makes adapter_config.json portable
 
 
+def train_encoder(cfg, out: Path, train_ds, val_ds, tokenizer, *, task: str, labels, regression: bool = False,
+                  metrics=None) -> Path | None:
+    """The Trainer run every encoder recipe (selector, deleter) shares: a fresh head on cfg.base_model, LoRA if
+    enabled, resume, early stopping, the final checkpoint written as an evenhand checkpoint. Returns its
+    folder (None if interrupted)."""
+    from transformers import DataCollatorWithPadding, Trainer
+
+    from evenhand.models.stance_classifier import build_model
+
+    model = build_model(cfg.base_model, labels)
+    if regression:
+        model.config.problem_type = "regression"
+    if cfg.trainer.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    if cfg.lora.enabled:
+        model = apply_encoder_lora(model, cfg.lora)
+    has_eval = val_ds is not None
+    args = training_arguments(cfg.trainer, out, seed=cfg.seed, has_eval=has_eval,
+                              train_sampling_strategy="group_by_length")
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
+                      data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer,
+                      compute_metrics=metrics, callbacks=callbacks_for(cfg.trainer, has_eval))
+    if not run_trainer(trainer, out, cfg.resume):
+        return None
+    final = out / "final"
+    if trainer.is_world_process_zero():
+        save_encoder(trainer.model, tokenizer, final, cfg, task=task, labels=labels, metrics=final_metrics(trainer))
+        print(f"evenhand: wrote checkpoint {final}", flush=True)
+    return final
+
+
 def export_encoder_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer, task: str, labels) -> Path:
     """Weights of an encoder recipe (stance, selector) on disk, saved again as an evenhand checkpoint."""
     from transformers import AutoModelForSequenceClassification

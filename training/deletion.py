@@ -1,24 +1,36 @@
-"""Labels for a learned deleter: which optional phrases of an outlet's sentence a neutral roundup leaves out.
+"""A learned deleter: which optional phrases of an outlet's sentence a neutral roundup leaves out.
 
     evenhand prepare deletion --src data/neus/train.jsonl --out data/neus/train.deletion.jsonl
+    evenhand prepare deletion --src data/neus/val.jsonl --out data/neus/val.deletion.jsonl
+    evenhand train configs/deleter_minilm.yaml
 
 Each body sentence's optional phrases (inference/compress.optional_subtrees: prepositional phrases, adverbial
 clauses, conjuncts, appositives, ...; only those compress() may delete) get label 1 ("delete") when fewer than `share` of their content words (alphabetic, not stop words; word form
 or lemma) occur in the cluster's reference roundup, else 0. `scripts/selection_sweep.py --oracle-deletion`
 applies the same rule to measure the ceiling: what a deleter that predicted these labels perfectly would buy.
+
+The recipe fine-tunes all-MiniLM-L6-v2 (task "deleter", models/selector.PhraseDeleter) as a two-way classifier
+of (the sentence with the phrase in [brackets], what the other outlets lead with): the selector's context, so
+it can see whether other outlets report the phrase.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from evenhand.corpus import Cluster, read_jsonl
+from evenhand.errors import ConfigError, CorpusError
 from evenhand.evaluation.data import reference_text
 from evenhand.inference.compress import OPTIONAL_DEPS, optional_subtrees
-from evenhand.inference.selection import candidates
+from evenhand.inference.selection import candidates, context_text, deletion_pair, phrase_offsets
+from evenhand.models.selector import DELETER_LABELS
 from evenhand.text import article_body, parse, parse_all, span_at
+
+from .common import export_encoder_step, start_run, train_encoder
+from .config import BaseTrainConfig
 
 SHARE = 0.5  # the ceiling's best threshold on val (README, "How far deletion can go")
 
@@ -44,11 +56,10 @@ def deletion_labels(cluster: Cluster, share: float = SHARE) -> list[dict[str, An
         if span is None:
             continue
         toks = list(span)
-        origin = toks[0].idx
         for group in optional_subtrees(span):
-            first, last = toks[min(group)], toks[max(group)]
+            start, end = phrase_offsets(span, group)
             rows.append({"article": c.article, "position": c.position, "sentence": span.text,
-                         "start": first.idx - origin, "end": last.idx + len(last.text) - origin,
+                         "start": start, "end": end,
                          "dep": next((toks[k].dep_ for k in sorted(group) if toks[k].dep_ in OPTIONAL_DEPS
                                       and toks[k].head.i - span.start not in group), ""),
                          "label": int(deletable(toks, group, reference, share))})
@@ -56,7 +67,8 @@ def deletion_labels(cluster: Cluster, share: float = SHARE) -> list[dict[str, An
 
 
 def prepare_deletion(data: str | Path, out: str | Path, limit: int | None = None) -> tuple[int, int, int]:
-    """Write `evenhand prepare deletion` output, one line per cluster: {"id", "phrases": [...]}.
+    """Write `evenhand prepare deletion` output, one line per cluster: {"id", "contexts", "phrases": [...]}
+    (contexts: per article, what the other outlets lead with, as the deleter reads it).
     Returns (clusters, phrases, phrases labelled delete)."""
     from tqdm.auto import tqdm
 
@@ -71,6 +83,97 @@ def prepare_deletion(data: str | Path, out: str | Path, limit: int | None = None
             rows = deletion_labels(c)
             n_phrases += len(rows)
             n_delete += sum(r["label"] for r in rows)
-            fh.write(json.dumps({"id": c.id, "phrases": rows}, ensure_ascii=False) + "\n")
+            cands = candidates(c)
+            contexts = [context_text(cands, a) for a in range(len(c.articles))]
+            fh.write(json.dumps({"id": c.id, "contexts": contexts, "phrases": rows}, ensure_ascii=False) + "\n")
     tmp.replace(out)  # a crash leaves the old file, never half a new one
     return len(clusters), n_phrases, n_delete
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+@dataclass
+class DeleterData:
+    train_file: str = "data/neus/train.deletion.jsonl"  # written by `evenhand prepare deletion`
+    val_file: str | None = "data/neus/val.deletion.jsonl"
+    max_length: int = 128  # tokens of the marked sentence plus the other outlets' leads
+    limit_train: int | None = None  # first N clusters only
+    limit_val: int | None = None
+
+
+@dataclass
+class DeleterTrainConfig(BaseTrainConfig):
+    task: Literal["deleter"] = "deleter"
+    base_model: str = "all-minilm-l6-v2"
+    output_dir: str = "runs/deleter_minilm"
+    data: DeleterData = field(default_factory=DeleterData)
+
+    def validate_data(self) -> None:
+        if self.data.max_length < 16:
+            raise ConfigError("data.max_length must be at least 16")
+
+
+def read_deletion(path: str | Path, limit: int | None = None) -> list[tuple[tuple[str, str], int]]:
+    """((marked sentence, context), label) for every phrase of the first `limit` clusters of a deletion file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"{path}: file not found; write it with "
+                          f"`evenhand prepare deletion --src CORPUS.jsonl --out {path}`")
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if limit and lineno > limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                contexts = obj["contexts"]
+                rows.extend((deletion_pair(r["sentence"], r["start"], r["end"], contexts[r["article"]]),
+                             int(r["label"])) for r in obj["phrases"])
+            except (json.JSONDecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
+                raise CorpusError(f"not a deletion record ({exc!r}); expected {{'id', 'contexts', 'phrases': [...]}} "
+                                  "from `evenhand prepare deletion` (rerun it: older files lack 'contexts')",
+                                  path=str(path), line=lineno) from None
+    if not rows:
+        raise CorpusError(f"{path} holds no phrases")
+    return rows
+
+
+def tokenize_rows(rows, tokenizer, max_length: int):
+    import datasets
+
+    enc = dict(tokenizer([a for (a, _), _ in rows], [b for (_, b), _ in rows], truncation=True, max_length=max_length))
+    enc["labels"] = [label for _, label in rows]
+    return datasets.Dataset.from_dict(enc)
+
+
+def _metrics(pred) -> dict[str, float]:
+    """Precision and recall of "delete" at P >= 0.5 (argmax): a wrong deletion costs more than a missed one."""
+    import numpy as np
+
+    guess = np.argmax(pred.predictions, axis=-1)
+    gold = np.asarray(pred.label_ids)
+    tp = int(((guess == 1) & (gold == 1)).sum())
+    return {"delete_precision": tp / max(1, int((guess == 1).sum())), "delete_recall": tp / max(1, int((gold == 1).sum())),
+            "accuracy": float((guess == gold).mean())}
+
+
+def train(cfg: DeleterTrainConfig) -> Path | None:
+    """Run one training job; returns the final checkpoint folder (None if interrupted)."""
+    from evenhand.models.loading import load_tokenizer
+
+    out = start_run(cfg)
+    tokenizer = load_tokenizer(cfg.base_model)
+    train_ds = tokenize_rows(read_deletion(cfg.data.train_file, cfg.data.limit_train), tokenizer, cfg.data.max_length)
+    val_ds = (tokenize_rows(read_deletion(cfg.data.val_file, cfg.data.limit_val), tokenizer, cfg.data.max_length)
+              if cfg.data.val_file else None)
+    print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation phrases", flush=True)
+    return train_encoder(cfg, out, train_ds, val_ds, tokenizer, task="deleter", labels=DELETER_LABELS,
+                         metrics=_metrics)
+
+
+def export_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:
+    """Weights on disk (a Trainer step or a checkpoint folder) as an evenhand checkpoint (`evenhand export`)."""
+    return export_encoder_step(src, cfg, out, metrics, tokenizer=tokenizer, task="deleter", labels=DELETER_LABELS)

@@ -27,8 +27,7 @@ from evenhand.inference.selection import candidates, context_text, selector_pair
 from evenhand.models.selector import SELECTOR_LABELS
 from evenhand.text import article_body, parse_all, strip_markers
 
-from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, run_trainer, save_encoder,
-                     start_run, training_arguments)
+from .common import export_encoder_step, start_run, train_encoder
 from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -154,10 +153,7 @@ def tokenize_rows(rows, tokenizer, max_length: int):
 
 def train(cfg: SelectorTrainConfig) -> Path | None:
     """Run one training job; returns the final checkpoint folder (None if interrupted)."""
-    from transformers import DataCollatorWithPadding, Trainer
-
     from evenhand.models.loading import load_tokenizer
-    from evenhand.models.stance_classifier import build_model
 
     out = start_run(cfg)
     train_rows = read_oracle(cfg.data.train_file, cfg.data.limit_train)
@@ -166,27 +162,8 @@ def train(cfg: SelectorTrainConfig) -> Path | None:
     train_ds = tokenize_rows(train_rows, tokenizer, cfg.data.max_length)
     val_ds = tokenize_rows(val_rows, tokenizer, cfg.data.max_length) if val_rows else None
     print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation candidates", flush=True)
-
-    model = build_model(cfg.base_model, SELECTOR_LABELS)
-    model.config.problem_type = "regression"
-    if cfg.trainer.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
-    if cfg.lora.enabled:
-        model = apply_encoder_lora(model, cfg.lora)
-    has_eval = val_ds is not None
-    args = training_arguments(cfg.trainer, out, seed=cfg.seed, has_eval=has_eval,
-                              train_sampling_strategy="group_by_length")
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
-                      data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer,
-                      callbacks=callbacks_for(cfg.trainer, has_eval))
-    if not run_trainer(trainer, out, cfg.resume):
-        return None
-    final = out / "final"
-    if trainer.is_world_process_zero():
-        save_encoder(trainer.model, tokenizer, final, cfg, task="selector", labels=SELECTOR_LABELS,
-                     metrics=final_metrics(trainer))
-        print(f"evenhand: wrote checkpoint {final}", flush=True)
-    return final
+    return train_encoder(cfg, out, train_ds, val_ds, tokenizer, task="selector", labels=SELECTOR_LABELS,
+                         regression=True)
 
 
 def export_step(src: Path, cfg, out: Path, metrics: dict[str, Any], *, tokenizer) -> Path:

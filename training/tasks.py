@@ -32,6 +32,7 @@ TASKS = {
     "headline": Task("evenhand.training.config:HeadlineTrainConfig", "evenhand.training.summarizer"),
     "stance": Task("evenhand.training.stance:StanceTrainConfig", "evenhand.training.stance"),
     "selector": Task("evenhand.training.selector:SelectorTrainConfig", "evenhand.training.selector"),
+    "deleter": Task("evenhand.training.deletion:DeleterTrainConfig", "evenhand.training.deletion"),
 }
 
 
