@@ -123,41 +123,39 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def tiny_selector(tmp_path_factory, corpus_dir, repo_root):
-    """A tiny random BERT trained for 4 steps as a selector on the fixture corpus: (final checkpoint, base)."""
+def _tiny_encoder_run(root: Path, corpus_dir: Path, config: Path, prepare, suffix: str, cfg_class, train):
+    """A tiny random BERT trained for 4 steps by an encoder recipe on the fixture corpus' labels (`prepare`
+    writes them per split): (final checkpoint, base)."""
     from evenhand.config import load_config
     from evenhand.models.tiny import make_encoder
-    from evenhand.training.selector import SelectorTrainConfig, prepare_oracle, train
 
-    root = tmp_path_factory.mktemp("selector")
     base = make_encoder(root / "encoder", corpus_texts())
     for split in ("train", "val"):
-        prepare_oracle(corpus_dir / f"{split}.jsonl", root / f"{split}.oracle.jsonl")
-    cfg = load_config(repo_root / "configs" / "selector_minilm.yaml", [
-        f"base_model={base}", f"output_dir={root / 'run'}", f"data.train_file={root / 'train.oracle.jsonl'}",
-        f"data.val_file={root / 'val.oracle.jsonl'}", "data.limit_val=null", "trainer.max_steps=4",
+        prepare(corpus_dir / f"{split}.jsonl", root / f"{split}.{suffix}.jsonl")
+    cfg = load_config(config, [
+        f"base_model={base}", f"output_dir={root / 'run'}", f"data.train_file={root / f'train.{suffix}.jsonl'}",
+        f"data.val_file={root / f'val.{suffix}.jsonl'}", "data.limit_val=null", "trainer.max_steps=4",
         "trainer.eval_steps=2", "trainer.save_steps=2", "trainer.per_device_train_batch_size=8",
         "trainer.logging_steps=2", "lora.top_layers=1", "torch_threads=null",
-    ], SelectorTrainConfig)
+    ], cfg_class)
     return train(cfg), base
+
+
+@pytest.fixture(scope="session")
+def tiny_selector(tmp_path_factory, corpus_dir, repo_root):
+    """A tiny selector (configs/selector_minilm.yaml, 4 steps): (final checkpoint, base)."""
+    from evenhand.training.selector import SelectorTrainConfig, prepare_oracle, train
+
+    config = repo_root / "configs" / "selector_minilm.yaml"
+    return _tiny_encoder_run(tmp_path_factory.mktemp("selector"), corpus_dir, config,
+                             prepare_oracle, "oracle", SelectorTrainConfig, train)
 
 
 @pytest.fixture(scope="session")
 def tiny_deleter(tmp_path_factory, corpus_dir, repo_root):
-    """A tiny random BERT trained for 4 steps as a phrase deleter on the fixture corpus: (final checkpoint, base)."""
-    from evenhand.config import load_config
-    from evenhand.models.tiny import make_encoder
+    """A tiny phrase deleter (configs/deleter_minilm.yaml, 4 steps): (final checkpoint, base)."""
     from evenhand.training.deletion import DeleterTrainConfig, prepare_deletion, train
 
-    root = tmp_path_factory.mktemp("deleter")
-    base = make_encoder(root / "encoder", corpus_texts())
-    for split in ("train", "val"):
-        prepare_deletion(corpus_dir / f"{split}.jsonl", root / f"{split}.deletion.jsonl")
-    cfg = load_config(repo_root / "configs" / "deleter_minilm.yaml", [
-        f"base_model={base}", f"output_dir={root / 'run'}", f"data.train_file={root / 'train.deletion.jsonl'}",
-        f"data.val_file={root / 'val.deletion.jsonl'}", "data.limit_val=null", "trainer.max_steps=4",
-        "trainer.eval_steps=2", "trainer.save_steps=2", "trainer.per_device_train_batch_size=8",
-        "trainer.logging_steps=2", "lora.top_layers=1", "torch_threads=null",
-    ], DeleterTrainConfig)
-    return train(cfg), base
+    config = repo_root / "configs" / "deleter_minilm.yaml"
+    return _tiny_encoder_run(tmp_path_factory.mktemp("deleter"), corpus_dir, config,
+                             prepare_deletion, "deletion", DeleterTrainConfig, train)

@@ -5,7 +5,8 @@
     evenhand train configs/deleter_minilm.yaml
 
 Each body sentence's optional phrases (inference/compress.optional_subtrees: prepositional phrases, adverbial
-clauses, conjuncts, appositives, ...; only those compress() may delete) get label 1 ("delete") when fewer than `share` of their content words (alphabetic, not stop words; word form
+clauses, conjuncts, appositives, ...; only those compress() may delete) get label 1 ("delete") when fewer
+than `share` of their content words (alphabetic, not stop words; word form
 or lemma) occur in the cluster's reference roundup, else 0. `scripts/selection_sweep.py --oracle-deletion`
 applies the same rule to measure the ceiling: what a deleter that predicted these labels perfectly would buy.
 
@@ -156,7 +157,8 @@ def _metrics(pred) -> dict[str, float]:
     guess = np.argmax(pred.predictions, axis=-1)
     gold = np.asarray(pred.label_ids)
     tp = int(((guess == 1) & (gold == 1)).sum())
-    return {"delete_precision": tp / max(1, int((guess == 1).sum())), "delete_recall": tp / max(1, int((gold == 1).sum())),
+    return {"delete_precision": tp / max(1, int((guess == 1).sum())),
+            "delete_recall": tp / max(1, int((gold == 1).sum())),
             "accuracy": float((guess == gold).mean())}
 
 

@@ -72,7 +72,8 @@ def test_the_pipeline_writes_points_cut_by_its_deleter_and_keeps_the_whole_sente
     from evenhand.pipeline import Pipeline
 
     (final, _), (sel, base) = tiny_deleter, tiny_selector
-    selector, embedder, deleter = SentenceSelector.load(sel), SentenceEmbedder.load(str(base)), PhraseDeleter.load(final)
+    selector, embedder = SentenceSelector.load(sel), SentenceEmbedder.load(str(base))
+    deleter = PhraseDeleter.load(final)
     every = SelectionSettings(compress=(), deletion_threshold=0.0)  # every phrase the limits allow goes
     cut = Pipeline(selector, embedder, deleter=deleter, settings=every).summarize(CLUSTER).points
     plain = Pipeline(selector, embedder, settings=every).summarize(CLUSTER).points
