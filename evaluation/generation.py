@@ -164,7 +164,8 @@ def checkpoint_generate_fn(checkpoint: str | Path, *, max_new_tokens: int | None
     task = read_manifest(checkpoint, verify=False).task
     if task not in ("summarizer", "headline", "selector"):
         raise EvaluationError(f"{checkpoint} is a '{task}' checkpoint; `evenhand eval` generates with a summarizer, "
-                              "headline or selector checkpoint (stance: `evenhand stance-eval`)")
+                              "headline or selector checkpoint (stance: `evenhand stance-eval`; a phrase deleter: "
+                              "`scripts/selection_sweep.py --deleter DIR`)")
     kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
     loaded: list[Any] = []
 

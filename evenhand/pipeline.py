@@ -68,8 +68,8 @@ class Pipeline:
              deleter: str | Path | bool | None = None, quantize: str | None = None, backend: str | None = None,
              **kwargs) -> "Pipeline":
         """selector / stance / model / headline / deleter: checkpoint folders; None = the bundled default
-        (headline, stance and deleter: if one is installed); False = none. `model` (the summarizer) is loaded only for
-        mode="abstractive"; without a headline model the best outlet title is the headline.
+        (headline, stance and deleter: if one is installed); False = none. `model` (the summarizer) is loaded
+        only for mode="abstractive"; without a headline model the best outlet title is the headline.
         quantize / backend: how both generators (summarizer, headline) run; see Summarizer.load."""
         from .inference.summarizer import Summarizer
         from .models.defaults import default_checkpoint, default_checkpoint_or_none

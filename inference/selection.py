@@ -135,7 +135,8 @@ def scored_phrases(cluster: Cluster, cands: list[Candidate], deleter, only: set[
 
 
 def best_sentences(cands: list[Candidate], scores: list[float], k: int) -> set[int]:
-    """The k best-scored body sentences: the only ones selection can reach, so the only ones worth cutting."""
+    """The k best-scored body sentences (by the selector's raw score): those selection is likely to reach, so
+    the ones worth the deleter's time."""
     return set(sorted((i for i, c in enumerate(cands) if c.kind == "sentence"), key=lambda i: -scores[i])[:k])
 
 
