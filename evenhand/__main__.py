@@ -181,7 +181,8 @@ def summarize_arguments(p: argparse.ArgumentParser) -> None:
 # name -> (function, arguments, help, description for `evenhand NAME --help`)
 COMMANDS = {
     "prepare": (prepare_command, prepare_arguments,
-                "convert NeuS into evenhand JSONL (neus), or write selector labels (oracle) or deletion labels (deletion)", None),
+                "convert NeuS into evenhand JSONL (neus), or write selector labels (oracle) or deletion labels "
+                "(deletion)", None),
     "train": (train_command, train_arguments, "fine-tune from a YAML config (key=value overrides follow)", None),
     "export": (export_command, export_arguments,
                "make a checkpoint folder from trained weights: a Trainer step checkpoint (e.g. an early stop) "

@@ -133,7 +133,7 @@ class Pipeline:
             phrases = scored_phrases(cluster, cands, self.deleter, only=best_sentences(cands, scores, s.deletion_top))
             extra = deletions_above(phrases, s.deletion_threshold)
         cands = compressed(cluster, cands, s.compress, charged_threshold=s.charged_threshold, extra=extra)
-        return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=self.settings)
+        return cands, sim, select(cands, scores, sim, n_sources=len(cluster.articles), settings=s)
 
     def _one(self, cluster: Cluster, generated: SummaryResult | None,
              gen_head: SummaryResult | None = None) -> SummaryResult:

@@ -109,15 +109,13 @@ def phrase_offsets(span, group: set[int]) -> tuple[int, int]:
     return first.idx - toks[0].idx, last.idx + len(last.text) - toks[0].idx
 
 
-def scored_phrases(cluster: Cluster, cands: list[Candidate], deleter, only: set[int] | None = None):
-    """{(article, start): [(token group, P(delete)), ...]}: every optional phrase (compress.optional_subtrees) of
-    each body sentence, scored by `deleter` (models/selector.PhraseDeleter) in one batch per cluster.
-    `only`: the candidate indices to consider (the rest keep every phrase; scoring them all costs time)."""
+def sentence_phrases(cluster: Cluster, cands: list[Candidate], only: set[int] | None = None):
+    """(candidate, its parsed span, token group, start, end) for every optional phrase (compress.optional_subtrees)
+    of every body sentence, offsets in the span's text: the one walk that the deletion labels (training) and the
+    deleter (inference) share. `only`: the candidate indices to walk."""
     from .compress import optional_subtrees
 
     bodies = [article_body(a) for a in cluster.articles]
-    contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
-    keys, groups, pairs = [], [], []
     for i, c in enumerate(cands):
         if c.kind != "sentence" or (only is not None and i not in only):
             continue
@@ -125,12 +123,19 @@ def scored_phrases(cluster: Cluster, cands: list[Candidate], deleter, only: set[
         if span is None:
             continue
         for group in optional_subtrees(span):
-            keys.append((c.article, c.start))
-            groups.append(group)
-            pairs.append(deletion_pair(span.text, *phrase_offsets(span, group), contexts[c.article]))
+            yield (c, span, group, *phrase_offsets(span, group))
+
+
+def scored_phrases(cluster: Cluster, cands: list[Candidate], deleter, only: set[int] | None = None):
+    """{(article, start): [(token group, P(delete)), ...]}: every optional phrase of each body sentence
+    (`sentence_phrases`), scored by `deleter` (models/selector.PhraseDeleter) in one batch per cluster.
+    `only`: the candidate indices to consider (the rest keep every phrase; scoring them all costs time)."""
+    contexts = {a: context_text(cands, a) for a in range(len(cluster.articles))}
+    found = list(sentence_phrases(cluster, cands, only))
+    pairs = [deletion_pair(span.text, start, end, contexts[c.article]) for c, span, _, start, end in found]
     out: dict[tuple[int, int], list[tuple[set[int], float]]] = {}
-    for key, group, p in zip(keys, groups, deleter.probabilities(pairs) if pairs else []):
-        out.setdefault(key, []).append((group, p))
+    for (c, _, group, _, _), p in zip(found, deleter.probabilities(pairs) if pairs else []):
+        out.setdefault((c.article, c.start), []).append((group, p))
     return out
 
 

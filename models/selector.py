@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .stance_classifier import load_encoder_checkpoint, pair_logits
+from .stance_classifier import load_encoder_checkpoint, pair_logits, trained_max_length
 
 SELECTOR_LABELS = ("score",)  # one output: a regression head
 DELETER_LABELS = ("keep", "delete")  # the phrase deleter (training/deletion.py): a two-way classifier
@@ -31,8 +31,7 @@ class SentenceSelector:
     @classmethod
     def load(cls, path: str | Path, **kwargs) -> "SentenceSelector":
         model, tokenizer, manifest = load_encoder_checkpoint(path, "selector", SELECTOR_LABELS)
-        max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
-        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
+        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or trained_max_length(manifest),
                    name=str(path), base_model=manifest.base_model if manifest.adapter else None, **kwargs)
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
@@ -55,8 +54,7 @@ class PhraseDeleter:
     @classmethod
     def load(cls, path: str | Path, **kwargs) -> "PhraseDeleter":
         model, tokenizer, manifest = load_encoder_checkpoint(path, "deleter", DELETER_LABELS)
-        max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
-        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
+        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or trained_max_length(manifest),
                    name=str(path), **kwargs)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:

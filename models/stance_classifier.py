@@ -108,6 +108,11 @@ def stance_labels(manifest: Manifest, path) -> tuple[str, ...]:
     return labels
 
 
+def trained_max_length(manifest: Manifest, default: int = DEFAULT_MAX_LENGTH) -> int:
+    """The token limit a checkpoint was trained with (its config's data.max_length), else `default`."""
+    return ((manifest.config or {}).get("data") or {}).get("max_length") or default
+
+
 def load_encoder_checkpoint(path: str | Path, task: str, labels: Sequence[str], *, manifest: Manifest | None = None):
     """(model, tokenizer, manifest) of an encoder classifier checkpoint of `task` with outputs `labels`
     (`manifest`: the folder's, when the caller has read it already; reading it hashes every file)."""
@@ -162,8 +167,7 @@ class StanceClassifier:
     @classmethod
     def load(cls, path: str | Path, **kwargs) -> "StanceClassifier":
         model, tokenizer, manifest = load_stance_checkpoint(path)
-        max_length = (manifest.config.get("data") or {}).get("max_length") if manifest.config else None
-        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or max_length or DEFAULT_MAX_LENGTH,
+        return cls(model, tokenizer, max_length=kwargs.pop("max_length", None) or trained_max_length(manifest),
                    labels=stance_labels(manifest, path), **kwargs)
 
     def predict(self, items: Sequence[tuple[str, str, str]]) -> list[list[float]]:

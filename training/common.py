@@ -253,6 +253,16 @@ def save_encoder(model, tokenizer, folder: Path, cfg, *, task: str, labels, metr
     return write_checkpoint(folder, save, manifest)  # which also makes adapter_config.json portable
 
 
+def pair_dataset(pairs, labels, tokenizer, max_length: int):
+    """A datasets.Dataset of tokenized (first, second) text pairs and their labels: what every encoder recipe
+    (selector, deleter, stance) trains on."""
+    import datasets
+
+    enc = dict(tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation=True, max_length=max_length))
+    enc["labels"] = list(labels)
+    return datasets.Dataset.from_dict(enc)
+
+
 def train_encoder(cfg, out: Path, train_ds, val_ds, tokenizer, *, task: str, labels, regression: bool = False,
                   metrics=None) -> Path | None:
     """The Trainer run every encoder recipe (selector, deleter) shares: a fresh head on cfg.base_model, LoRA if

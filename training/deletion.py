@@ -25,12 +25,12 @@ from typing import Any, Literal
 from evenhand.corpus import Cluster, read_jsonl
 from evenhand.errors import ConfigError, CorpusError
 from evenhand.evaluation.data import reference_text
-from evenhand.inference.compress import OPTIONAL_DEPS, optional_subtrees
-from evenhand.inference.selection import candidates, context_text, deletion_pair, phrase_offsets
+from evenhand.inference.compress import OPTIONAL_DEPS
+from evenhand.inference.selection import candidates, context_text, deletion_pair, sentence_phrases
 from evenhand.models.selector import DELETER_LABELS
-from evenhand.text import article_body, parse, parse_all, span_at
+from evenhand.text import article_body, parse, parse_all
 
-from .common import export_encoder_step, start_run, train_encoder
+from .common import export_encoder_step, pair_dataset, start_run, train_encoder
 from .config import BaseTrainConfig
 
 SHARE = 0.5  # the ceiling's best threshold on val (README, "How far deletion can go")
@@ -47,23 +47,17 @@ def deletable(toks, group: set[int], reference: set[str], share: float = SHARE) 
     return bool(words) and sum(w.lower_ in reference or w.lemma_.lower() in reference for w in words) < share * len(words)
 
 
-def deletion_labels(cluster: Cluster, share: float = SHARE) -> list[dict[str, Any]]:
-    """Every candidate phrase of every body sentence, with its character span in the sentence and its label."""
+def deletion_labels(cluster: Cluster, share: float = SHARE, cands: list | None = None) -> list[dict[str, Any]]:
+    """Every candidate phrase of every body sentence, with its character span in the sentence and its label
+    (`cands`: the cluster's candidates, when the caller has them already)."""
     reference = reference_words(reference_text(cluster) or "")
-    bodies = [article_body(a) for a in cluster.articles]
     rows = []
-    for c in candidates(cluster):
-        span = span_at(bodies[c.article], c.start, c.end) if c.kind == "sentence" else None
-        if span is None:
-            continue
+    for c, span, group, start, end in sentence_phrases(cluster, candidates(cluster) if cands is None else cands):
         toks = list(span)
-        for group in optional_subtrees(span):
-            start, end = phrase_offsets(span, group)
-            rows.append({"article": c.article, "position": c.position, "sentence": span.text,
-                         "start": start, "end": end,
-                         "dep": next((toks[k].dep_ for k in sorted(group) if toks[k].dep_ in OPTIONAL_DEPS
-                                      and toks[k].head.i - span.start not in group), ""),
-                         "label": int(deletable(toks, group, reference, share))})
+        rows.append({"article": c.article, "position": c.position, "sentence": span.text, "start": start, "end": end,
+                     "dep": next((toks[k].dep_ for k in sorted(group) if toks[k].dep_ in OPTIONAL_DEPS
+                                  and toks[k].head.i - span.start not in group), ""),
+                     "label": int(deletable(toks, group, reference, share))})
     return rows
 
 
@@ -81,10 +75,10 @@ def prepare_deletion(data: str | Path, out: str | Path, limit: int | None = None
     n_phrases = n_delete = 0
     with open(tmp, "w", encoding="utf-8") as fh:
         for c in tqdm(clusters, desc="deletion labels", unit="cluster"):
-            rows = deletion_labels(c)
+            cands = candidates(c)
+            rows = deletion_labels(c, cands=cands)
             n_phrases += len(rows)
             n_delete += sum(r["label"] for r in rows)
-            cands = candidates(c)
             contexts = [context_text(cands, a) for a in range(len(c.articles))]
             fh.write(json.dumps({"id": c.id, "contexts": contexts, "phrases": rows}, ensure_ascii=False) + "\n")
     tmp.replace(out)  # a crash leaves the old file, never half a new one
@@ -142,14 +136,6 @@ def read_deletion(path: str | Path, limit: int | None = None) -> list[tuple[tupl
     return rows
 
 
-def tokenize_rows(rows, tokenizer, max_length: int):
-    import datasets
-
-    enc = dict(tokenizer([a for (a, _), _ in rows], [b for (_, b), _ in rows], truncation=True, max_length=max_length))
-    enc["labels"] = [label for _, label in rows]
-    return datasets.Dataset.from_dict(enc)
-
-
 def _metrics(pred) -> dict[str, float]:
     """Precision and recall of "delete" at P >= 0.5 (argmax): a wrong deletion costs more than a missed one."""
     import numpy as np
@@ -168,9 +154,13 @@ def train(cfg: DeleterTrainConfig) -> Path | None:
 
     out = start_run(cfg)
     tokenizer = load_tokenizer(cfg.base_model)
-    train_ds = tokenize_rows(read_deletion(cfg.data.train_file, cfg.data.limit_train), tokenizer, cfg.data.max_length)
-    val_ds = (tokenize_rows(read_deletion(cfg.data.val_file, cfg.data.limit_val), tokenizer, cfg.data.max_length)
-              if cfg.data.val_file else None)
+
+    def dataset(path, limit):
+        pairs, labels = zip(*read_deletion(path, limit))
+        return pair_dataset(pairs, labels, tokenizer, cfg.data.max_length)
+
+    train_ds = dataset(cfg.data.train_file, cfg.data.limit_train)
+    val_ds = dataset(cfg.data.val_file, cfg.data.limit_val) if cfg.data.val_file else None
     print(f"evenhand: {len(train_ds)} training and {len(val_ds) if val_ds else 0} validation phrases", flush=True)
     return train_encoder(cfg, out, train_ds, val_ds, tokenizer, task="deleter", labels=DELETER_LABELS,
                          metrics=_metrics)

@@ -27,7 +27,7 @@ from evenhand.inference.selection import candidates, context_text, selector_pair
 from evenhand.models.selector import SELECTOR_LABELS
 from evenhand.text import article_body, parse_all, strip_markers
 
-from .common import export_encoder_step, start_run, train_encoder
+from .common import export_encoder_step, pair_dataset, start_run, train_encoder
 from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -141,14 +141,10 @@ def read_oracle(path: str | Path, limit: int | None = None) -> list[dict[str, An
 
 
 def tokenize_rows(rows, tokenizer, max_length: int):
-    import datasets
-
     from evenhand.inference.selection import Candidate
 
     pairs = [selector_pair(Candidate(0, "", kind, pos, text, 0, 0), context) for kind, pos, text, context, _ in rows]
-    enc = dict(tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation=True, max_length=max_length))
-    enc["labels"] = [label for *_, label in rows]
-    return datasets.Dataset.from_dict(enc)
+    return pair_dataset(pairs, [label for *_, label in rows], tokenizer, max_length)
 
 
 def train(cfg: SelectorTrainConfig) -> Path | None:

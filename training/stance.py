@@ -38,8 +38,8 @@ from evenhand.errors import ConfigError, CorpusError
 from evenhand.models.stance_classifier import EVENT_LABELS, LABEL2ID, SENTENCE_LABELS, encode_pair, mark_span
 from evenhand.text import prf1
 
-from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, run_trainer, save_encoder,
-                     start_run, training_arguments)
+from .common import (apply_encoder_lora, callbacks_for, export_encoder_step, final_metrics, pair_dataset, run_trainer,
+                     save_encoder, start_run, training_arguments)
 from .config import BaseTrainConfig
 
 logger = logging.getLogger(__name__)
@@ -219,13 +219,8 @@ def class_weights(examples: list[StanceExample], scheme: str, labels=SENTENCE_LA
 
 
 def tokenize_examples(examples: list[StanceExample], tokenizer, max_length: int):
-    import datasets
-
-    firsts, seconds = zip(*(encode_pair(e.holder, e.target, e.sentence) for e in examples))
-    enc = tokenizer(list(firsts), list(seconds), truncation=True, max_length=max_length)
-    enc = dict(enc)
-    enc["labels"] = [LABEL2ID[e.label] for e in examples]
-    return datasets.Dataset.from_dict(enc)
+    pairs = [encode_pair(e.holder, e.target, e.sentence) for e in examples]
+    return pair_dataset(pairs, [LABEL2ID[e.label] for e in examples], tokenizer, max_length)
 
 
 def macro_f1(gold: list[int], pred: list[int], n_labels: int = len(EVENT_LABELS)) -> float:
