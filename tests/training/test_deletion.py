@@ -80,3 +80,14 @@ def test_the_pipeline_writes_points_cut_by_its_deleter_and_keeps_the_whole_sente
     assert "Putin signed the treaty." in [p.text for p in cut]
     assert all(p.sentence and p.sentence in TEXT for p in cut if p.text == "Putin signed the treaty.")
     assert all(not p.sentence for p in plain)  # no deleter, no rules: whole sentences
+
+
+def test_pipeline_load_takes_a_deleter_folder_and_bundles_none(tiny_deleter, tiny_selector):
+    from evenhand.errors import CheckpointError
+    from evenhand.pipeline import Pipeline
+
+    sel = tiny_selector[0]
+    assert isinstance(Pipeline.load(sel, stance=False, headline=False, deleter=tiny_deleter[0]).deleter, PhraseDeleter)
+    assert Pipeline.load(sel, stance=False, headline=False).deleter is None  # no deleter is bundled
+    with pytest.raises(CheckpointError, match="deleter"):
+        Pipeline.load(sel, stance=False, headline=False, deleter=sel)  # a selector is not a deleter
