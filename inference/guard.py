@@ -98,6 +98,8 @@ def spans(text: str) -> list[tuple[str, str, int, int, object]]:
             # In Title Case the tagger reads some names as common nouns ("Trumper"), so every capitalised
             # word counts there; the words the articles write in lower case are let through later.
             name_like = tok is not None and (tok.pos_ == "PROPN" or (title and tok.is_alpha))
+            if name_like and title and tok.i not in covered and _function_word(tok):
+                name_like = False
             if name_like and tok.i not in covered and tok.text[:1].isupper():
                 run.append(tok)
                 continue
@@ -114,6 +116,14 @@ def spans(text: str) -> list[tuple[str, str, int, int, object]]:
                 for m in _DIGIT_RUN.finditer(tok.text):
                     out.append((m.group(0), "number", start + m.start(), start + m.end(), float(m.group(0))))
     return out
+
+
+def _function_word(tok) -> bool:
+    """A capitalised function word of a Title Case line is no name: a stop word ("Is", "He", "Of"; not
+    "US") or the first half of a contraction ("Do", "Wo" of "Don't", "Won't"), which the articles'
+    lower-case words ("don't") never match."""
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return (tok.is_stop and tok.text[1:].islower()) or (nxt is not None and nxt.lower_ in ("n't", "n’t"))
 
 
 _CAP_WORD = re.compile(r"[A-Za-z][\w'’-]*")
