@@ -35,8 +35,9 @@ secretary chancellor premier king queen emperor emir prince parliament cabinet d
 mission representative commander general office department side officer legislature senate congress
 court monarch coalition police intelligence soldier guard
 counterpart state media spokesmen officials adviser advisor aide staff team agency prosecutor
-investigator judge justice counsel council commission ally
+investigator judge justice counsel council commission
 """.split())
+# Not "ally": "China, North Korea's main ally, said" is China speaking, not North Korea.
 # "agency" and "council" are offices only of a state ("Russia's space agency"), never the news agency
 # of a country: "Spanish agency Europa Press" is rejected below because its head is a named ORG.
 # Verbs whose subject undergoes rather than acts ("Mexico will receive 2.5 million doses").
@@ -267,9 +268,10 @@ def line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
     def free(s: int, e: int) -> bool:
         return not any(a < e and s < b for a, b in taken)
 
+    countries = list(found)
     for surface, country in OFFICES.items():
         for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", line):
-            if free(*m.span()):
+            if free(*m.span()) and not _office_of_named_country(doc, m.start(), m.end(), countries):
                 found.append(Mention(m.start(), m.end(), surface, country, "office"))
                 taken.append(m.span())
     _learn_officials(doc, found, officials)
@@ -279,6 +281,25 @@ def line_mentions(line: str, doc, officials: dict[str, str]) -> list[Mention]:
             if country:
                 found.append(Mention(ent.start_char, ent.end_char, ent.text, country, "official"))
     return sorted(found, key=lambda m: m.start)
+
+
+def _office_of_named_country(doc, start: int, end: int, countries: list[Mention]) -> bool:
+    """Whether a country mention of the line modifies this office ("South Korea's national security
+    adviser", "the Foreign Secretary of Japan"): the office is that country's, not the table's default
+    (`OFFICES` is mostly US), and the country mention is already the holder through it."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    office = mention_root(span)
+    for m in countries:
+        ms = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if ms is None or office in ms:
+            continue
+        root = mention_root(ms)
+        head = _phrase_head(root, m.kind)
+        if head is not None and (head == office or (office in root.ancestors and head in office.ancestors)):
+            return True
+    return False
 
 
 def _learn_officials(doc, mentions: list[Mention], officials: dict[str, str]) -> None:

@@ -109,6 +109,24 @@ def test_an_official_named_once_with_the_office_speaks_for_the_country_later():
     assert "United States" not in counts  # offices and people are holders, not mentions of the country
 
 
+def test_an_office_modified_by_a_country_is_that_countrys_not_the_tables_default():
+    # OFFICES maps "national security adviser" to the United States; here it is South Korea's.
+    cluster = Cluster(articles=[Article(source="A", text=(
+        "South Korea's national security adviser said Seoul would reconsider supplying arms. "
+        "Kim Sung-han, national security adviser to President Yoon, said the talks would go on. "
+        "The national security adviser said the pact was a threat."))])
+    found, _ = holder_sentences(cluster)
+    assert [(h.country, h.holder) for h in found] == [
+        ("South Korea", "South Korea"), ("South Korea", "President Yoon"),
+        ("United States", "national security adviser")]
+
+
+def test_an_ally_speaks_for_itself_not_for_the_country_it_is_allied_with():
+    found, _ = holder_sentences(Cluster(articles=[Article(source="A", text=(
+        "China, North Korea's main ally, declined to comment and called for stability."))]))
+    assert [(h.country, h.holder) for h in found] == [("China", "China")]
+
+
 def test_a_passive_agent_and_a_background_mention():
     cluster = Cluster(articles=[Article(source="A", text=(
         "The resolution was vetoed by Russia. Sanctions on Russia have hurt its economy."))])
