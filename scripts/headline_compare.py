@@ -4,7 +4,7 @@ against the reference titles.
     python scripts/headline_compare.py --headline runs/headline_smollm2/final --data data/neus/val.jsonl --n 64
 
 Prints ROUGE-1/2/L/Lsum, words per headline, loaded words per 100, and how many generated headlines the
-guard replaced with the best title. A headline checkpoint is bundled only if it beats the best title here.
+guard replaced with the best title; then the same for the model's own first headlines, unguarded. A headline checkpoint is bundled only if it beats the best title here.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ def main() -> None:
     import torch
 
     from evenhand.corpus import read_jsonl
-    from evenhand.evaluation.rouge import rouge_f1
     from evenhand.inference.summarizer import Summarizer
     from evenhand.pipeline import Pipeline
-    from evenhand.text import loaded_words
 
     torch.set_num_threads(args.threads)
     clusters = read_jsonl(args.data)[: args.n]
@@ -37,15 +35,24 @@ def main() -> None:
     beams = {"num_beams": args.beams, "num_return_sequences": args.beams} if args.beams > 1 else {}
     generated = Pipeline(titles.selector, titles.embedder, headline=Summarizer.load(args.headline),
                          headline_generation=beams)
-    for name, pipe in (("best title", titles), ("headline model + guard", generated)):
-        results = pipe.summarize_many(clusters, progress=False)
-        heads = [r.headline for r in results]
-        r = {k: round(sum(v) / len(v), 2) for k, v in rouge_f1(heads, refs).items()}
-        words = sum(len(h.split()) for h in heads)
-        loaded = 100 * sum(len(loaded_words(h)) for h in heads) / max(1, words)
-        replaced = sum(len(x.guard.replaced) for x in results)
-        print(f"{name}: {r} words/headline {words / len(heads):.1f} loaded/100 {loaded:.2f} guard replaced {replaced}",
-              flush=True)
+    best = titles.summarize_many(clusters, progress=False)
+    report("best title", [r.headline for r in best], refs, sum(len(r.guard.replaced) for r in best))
+    results = generated.summarize_many(clusters, progress=False)
+    report("headline model + guard", [r.headline for r in results], refs, sum(len(r.guard.replaced) for r in results))
+    # The model's own first headline, before the guard replaced it: what it writes unaided.
+    first = [next((x["text"] for x in r.guard.replaced if x["part"] == "headline"), r.headline) for r in results]
+    report("headline model, unguarded", first, refs)
+
+
+def report(name: str, heads: list[str], refs: list[str], replaced: int | None = None) -> None:
+    from evenhand.evaluation.rouge import rouge_f1
+    from evenhand.text import loaded_words
+
+    r = {k: round(sum(v) / len(v), 2) for k, v in rouge_f1(heads, refs).items()}
+    words = sum(len(h.split()) for h in heads)
+    loaded = 100 * sum(len(loaded_words(h)) for h in heads) / max(1, words)
+    tail = f" guard replaced {replaced}" if replaced is not None else ""
+    print(f"{name}: {r} words/headline {words / len(heads):.1f} loaded/100 {loaded:.2f}{tail}", flush=True)
 
 
 if __name__ == "__main__":
