@@ -4,7 +4,8 @@ against the reference titles.
     python scripts/headline_compare.py --headline runs/headline_smollm2/final --data data/neus/val.jsonl --n 64
 
 Prints ROUGE-1/2/L/Lsum, words per headline, loaded words per 100, and how many generated headlines the
-guard replaced with the best title; then the same for the model's own first headlines, unguarded. A headline checkpoint is bundled only if it beats the best title here.
+guard replaced with the best title; then the same for the model's own first headlines, unguarded. A headline
+checkpoint is bundled only if it beats the best title here.
 """
 
 from __future__ import annotations
