@@ -40,9 +40,12 @@ def main() -> None:
     report("best title", [r.headline for r in best], refs, sum(len(r.guard.replaced) for r in best))
     results = generated.summarize_many(clusters, progress=False)
     report("headline model + guard", [r.headline for r in results], refs, sum(len(r.guard.replaced) for r in results))
-    # The model's own first headline, before the guard replaced it: what it writes unaided.
-    first = [next((x["text"] for x in r.guard.replaced if x["part"] == "headline"), r.headline) for r in results]
-    report("headline model, unguarded", first, refs)
+    report("headline model, unguarded", [unguarded(r) for r in results], refs)
+
+
+def unguarded(result) -> str:
+    """The model's own first headline: the one the guard replaced, else the one it kept."""
+    return next((x["text"] for x in result.guard.replaced if x["part"] == "headline"), result.headline)
 
 
 def report(name: str, heads: list[str], refs: list[str], replaced: int | None = None) -> None:
